@@ -1,0 +1,40 @@
+from flask import Blueprint, jsonify
+
+from server.accounts import service
+from server.accounts.auth import current_principal, log_in, log_out, require_principal
+from server.accounts.schemas import LoginSchema, UserSchema
+from server.accounts.scopes import territory_summary
+from server.api.parsing import parse_json
+from server.errors import UNAUTHENTICATED, ApiError
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.post("/auth/login")
+def login():
+    data = parse_json(LoginSchema())
+    user = service.authenticate_password(data["username"], data["password"])
+    if user is None:
+        raise ApiError(UNAUTHENTICATED, "用户名或密码错误", field="password")
+    log_in(user)
+    return jsonify(_me(user))
+
+
+@bp.post("/auth/logout")
+def logout():
+    log_out()
+    return "", 204
+
+
+@bp.get("/me")
+@require_principal()
+def me():
+    principal = current_principal()
+    body = _me(principal.user)
+    if principal.device is not None:
+        body["device"] = {"id": principal.device.id, "name": principal.device.name}
+    return jsonify(body)
+
+
+def _me(user) -> dict:
+    return {**UserSchema().dump(user), "territory": territory_summary(user)}

@@ -1,0 +1,45 @@
+"""Territorial scope: which villages a user may act for.
+
+Inspectors act for their own villages, township reviewers for the villages of their township, county
+admins for the whole county. Every query and check goes through these functions so that the rule
+lives in one place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+
+from server.accounts.models import Role, User, inspector_villages
+from server.territory.models import Township, Village
+
+
+def village_scope(user: User) -> ColumnElement[bool]:
+    """A condition on `Village` selecting the villages in the user's scope."""
+    role = user.role_enum
+    if role is Role.INSPECTOR:
+        return Village.id.in_(select(inspector_villages.c.village_id).where(inspector_villages.c.user_id == user.id))
+    if role is Role.TOWNSHIP_REVIEWER:
+        return Village.township_id == user.township_id
+    return Village.township_id.in_(select(Township.id).where(Township.county_id == user.county_id))
+
+
+def can_act_for_village(user: User, village: Village) -> bool:
+    if not user.is_active:
+        return False
+    role = user.role_enum
+    if role is Role.INSPECTOR:
+        return any(v.id == village.id for v in user.villages)
+    if role is Role.TOWNSHIP_REVIEWER:
+        return village.township_id == user.township_id
+    return village.township.county_id == user.county_id
+
+
+def territory_summary(user: User) -> dict:
+    """The user's scope as the API shows it."""
+    role = user.role_enum
+    summary: dict = {"role": role.value, "county": user.county.code}
+    if role is Role.INSPECTOR:
+        summary["villages"] = [v.code for v in user.villages]
+    elif role is Role.TOWNSHIP_REVIEWER:
+        summary["township"] = user.township.code if user.township else None
+    return summary

@@ -1,0 +1,105 @@
+"""Users and devices: creation, authentication, revocation. Functions here own their transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.accounts.models import Device, Role, User
+from server.accounts.passwords import hash_password, verify_password
+from server.accounts.tokens import hash_token, new_device_token
+from server.db_types import utcnow
+from server.errors import TOKEN_REVOKED, UNAUTHENTICATED, ApiError
+from server.extensions import db
+from server.territory import service as territory
+
+
+class AccountError(ValueError):
+    pass
+
+
+def create_user(username: str, password: str, role: Role | str, *, display_name: str | None = None,
+                county_code: str | None = None, township_code: str | None = None,
+                village_codes: list[str] | tuple[str, ...] = (), commit: bool = True) -> User:
+    """Create a user bound to the territory their role requires."""
+    role = Role(role)
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise AccountError(f"用户名已存在: {username}")
+    if len(password) < 8:
+        raise AccountError("密码至少 8 位")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=hash_password(password), role=role.value)
+    if role is Role.INSPECTOR:
+        if not village_codes:
+            raise AccountError("巡查员至少需要一个村 (--village)")
+        user.villages = [_existing(territory.get_village, code, "村") for code in village_codes]
+        counties = {v.township.county_id for v in user.villages}
+        if len(counties) != 1:
+            raise AccountError("巡查员的村必须属于同一个县")
+        user.county_id = counties.pop()
+    elif role is Role.TOWNSHIP_REVIEWER:
+        if not township_code:
+            raise AccountError("乡镇审核员需要一个乡镇 (--township)")
+        township = _existing(territory.get_township, township_code, "乡镇")
+        user.township_id, user.county_id = township.id, township.county_id
+    else:
+        if not county_code:
+            raise AccountError("县级管理员需要一个县 (--county)")
+        user.county_id = _existing(territory.get_county, county_code, "县").id
+    db.session.add(user)
+    _finish(commit)
+    return user
+
+
+def _existing(getter, code: str, label: str):
+    unit = getter(code)
+    if unit is None:
+        raise AccountError(f"{label}不存在: {code}")
+    return unit
+
+
+def get_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def authenticate_password(username: str, password: str) -> User | None:
+    user = get_user(username)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def register_device(user: User, name: str, *, commit: bool = True) -> tuple[Device, str]:
+    """Register a device and return it with its token; the token is not stored and cannot be shown again."""
+    if user.role_enum is not Role.INSPECTOR:
+        raise AccountError("只有巡查员可以登记设备")
+    token = new_device_token()
+    device = Device(user_id=user.id, name=name, token_hash=hash_token(token))
+    db.session.add(device)
+    _finish(commit)
+    return device, token
+
+
+def revoke_device(device_id: int, *, commit: bool = True) -> Device:
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise AccountError(f"设备不存在: {device_id}")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+    _finish(commit)
+    return device
+
+
+def authenticate_device(token: str) -> Device:
+    device = db.session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    if device is None or not device.user.is_active:
+        raise ApiError(UNAUTHENTICATED, "设备令牌无效")
+    if device.is_revoked:
+        raise ApiError(TOKEN_REVOKED)
+    return device
+
+
+def _finish(commit: bool) -> None:
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()

@@ -1,0 +1,33 @@
+from flask import Blueprint, jsonify
+
+from server.accounts.auth import current_principal, require_principal
+from server.api.parsing import parse_query
+from server.errors import NOT_FOUND, ApiError
+from server.extensions import db
+from server.parcels import service
+from server.parcels.schemas import ParcelListQuery
+
+bp = Blueprint("parcels", __name__)
+
+
+@bp.get("/parcels")
+@require_principal()
+def list_parcels():
+    args = parse_query(ParcelListQuery())
+    query = service.parcels_query(current_principal().user, bbox_filter=args["bbox"], village_code=args["village"])
+    parcels = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
+    has_more = len(parcels) > args["limit"]
+    return jsonify({
+        "type": "FeatureCollection",
+        "features": [service.parcel_feature(p) for p in parcels[: args["limit"]]],
+        "has_more": has_more,
+    })
+
+
+@bp.get("/parcels/<code>")
+@require_principal()
+def get_parcel(code: str):
+    parcel = service.get_parcel(current_principal().user, code)
+    if parcel is None:
+        raise ApiError(NOT_FOUND, f"图斑不存在或不在辖区内: {code}", field="code")
+    return jsonify(service.parcel_feature(parcel))

@@ -1,0 +1,210 @@
+"""Parcel registry: upsert from an import, and scoped map-window queries."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shapely.geometry import mapping
+from sqlalchemy import Select, insert, select, update
+
+from server.accounts.models import User
+from server.accounts.scopes import village_scope
+from server.db_types import utcnow
+from server.extensions import db
+from server.parcels.geometry import bbox
+from server.parcels.models import ConsolidationProject, Parcel
+from server.parcels.reader import ParcelFeature, RejectedFeature, read_parcels
+from server.territory import service as territory
+from server.territory.models import Village
+
+RATE_CLASS_PERMANENT_BASIC = "permanent_basic"
+RATE_CLASS_GENERAL = "general_farmland"
+_BATCH = 2000
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedFeature] = field(default_factory=list)
+    repaired: list[ParcelFeature] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": [{"index": r.index, "code": r.code, "reason": r.reason} for r in self.rejected],
+            "repaired": [{"index": f.index, "code": f.code, "note": f.repair_note} for f in self.repaired],
+        }
+
+
+def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs: str | None = None,
+                       field_map: dict[str, str] | None = None, layer: str | None = None,
+                       progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Read a survey file and upsert its parcels in one transaction (all or nothing)."""
+    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, progress=progress)
+    return upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
+
+
+def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *,
+                   county_code: str | None = None) -> ImportSummary:
+    """Insert new parcels, update changed ones, leave identical ones alone (a re-import changes nothing)."""
+    summary = _Upsert(county_code).run(items)
+    db.session.commit()
+    return summary
+
+
+class _Upsert:
+    """Caches territory and existing parcels so that 70,000 features cost a handful of queries."""
+
+    def __init__(self, county_code: str | None):
+        self.county_code = county_code
+        self.villages: dict[str, Village] = {}
+        self.projects: dict[tuple[int, str], int] = {}
+        self.existing: dict[int, dict[str, tuple[int, str]]] = {}
+        self.summary = ImportSummary()
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+
+    def run(self, items: Iterable[ParcelFeature | RejectedFeature]) -> ImportSummary:
+        for item in items:
+            if isinstance(item, RejectedFeature):
+                self.summary.rejected.append(item)
+                continue
+            self._add(item)
+        self._flush()
+        self.summary.rejected.sort(key=lambda r: r.index)
+        return self.summary
+
+    def _add(self, feature: ParcelFeature) -> None:
+        reason = self._village_problem(feature.village_code)
+        if reason:
+            self.summary.rejected.append(RejectedFeature(feature.index, feature.code, reason))
+            return
+        village = self._village(feature.village_code, feature.village_name)
+        county_id = village.township.county_id
+        row = _row(feature, county_id, village.id, self._project_id(county_id, feature))
+        existing = self._existing(county_id).get(feature.code)
+        if feature.repair_note:
+            self.summary.repaired.append(feature)
+        if existing is None:
+            self.inserts.append(row)
+            self._existing(county_id)[feature.code] = (0, row["content_hash"])
+            self.summary.created += 1
+        elif existing[1] == row["content_hash"]:
+            self.summary.unchanged += 1
+        else:
+            self.updates.append({"id": existing[0], **row, "updated_at": utcnow()})
+            self.summary.updated += 1
+        if len(self.inserts) + len(self.updates) >= _BATCH:
+            self._flush()
+
+    def _village_problem(self, code: str | None) -> str | None:
+        if not code or not territory.VILLAGE_CODE.match(code):
+            return f"坐落单位代码无效 (需要 12 位村级代码): {code!r}"
+        if self.county_code and not code.startswith(self.county_code):
+            return f"村 {code} 不属于县 {self.county_code}"
+        return None
+
+    def _village(self, code: str, name: str | None) -> Village:
+        if code not in self.villages:
+            self.villages[code] = territory.ensure_village(code, name)
+        return self.villages[code]
+
+    def _project_id(self, county_id: int, feature: ParcelFeature) -> int | None:
+        if not feature.project_name:
+            return None
+        key = (county_id, feature.project_name)
+        if key not in self.projects:
+            project = db.session.scalar(select(ConsolidationProject).where(
+                ConsolidationProject.county_id == county_id, ConsolidationProject.name == feature.project_name))
+            if project is None:
+                project = ConsolidationProject(county_id=county_id, name=feature.project_name)
+                db.session.add(project)
+            if feature.project_accepted_on:
+                project.accepted_on = feature.project_accepted_on
+            db.session.flush()
+            self.projects[key] = project.id
+        return self.projects[key]
+
+    def _existing(self, county_id: int) -> dict[str, tuple[int, str]]:
+        if county_id not in self.existing:
+            rows = db.session.execute(select(Parcel.code, Parcel.id, Parcel.content_hash)
+                                      .where(Parcel.county_id == county_id))
+            self.existing[county_id] = {code: (pid, digest) for code, pid, digest in rows}
+        return self.existing[county_id]
+
+    def _flush(self) -> None:
+        if self.inserts:
+            db.session.execute(insert(Parcel), self.inserts)
+        if self.updates:
+            db.session.execute(update(Parcel), self.updates)
+        self.inserts, self.updates = [], []
+
+
+def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None) -> dict:
+    geometry_wkb = feature.geometry.wkb
+    min_lon, min_lat, max_lon, max_lat = bbox(feature.geometry)
+    rate_class = feature.rate_class or (RATE_CLASS_PERMANENT_BASIC if feature.is_permanent_basic
+                                        else RATE_CLASS_GENERAL)
+    row = {
+        "county_id": county_id, "code": feature.code, "village_id": village_id,
+        "geometry_wkb": geometry_wkb, "min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon,
+        "max_lat": max_lat, "area_mu": round(feature.area_mu, 4), "source_area_m2": feature.source_area_m2,
+        "land_use_code": feature.land_use_code, "is_permanent_basic": bool(feature.is_permanent_basic),
+        "is_high_standard": bool(feature.is_high_standard), "is_grain_zone": bool(feature.is_grain_zone),
+        "custodian": feature.custodian, "project_id": project_id, "rate_class": rate_class,
+    }
+    row["content_hash"] = _content_hash(row)
+    return row
+
+
+def _content_hash(row: dict) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(row):
+        value = row[key]
+        digest.update(key.encode())
+        digest.update(value if isinstance(value, bytes) else repr(value).encode())
+    return digest.hexdigest()
+
+
+def parcels_query(user: User, *, bbox_filter: tuple[float, float, float, float] | None = None,
+                  village_code: str | None = None) -> Select:
+    """Parcels in the user's scope, optionally intersecting a lon/lat window (by bounding box)."""
+    query = (select(Parcel).join(Village, Parcel.village_id == Village.id)
+             .where(village_scope(user)).order_by(Parcel.id))
+    if village_code:
+        query = query.where(Village.code == village_code)
+    if bbox_filter:
+        min_lon, min_lat, max_lon, max_lat = bbox_filter
+        query = query.where(Parcel.max_lon >= min_lon, Parcel.min_lon <= max_lon,
+                            Parcel.max_lat >= min_lat, Parcel.min_lat <= max_lat)
+    return query
+
+
+def get_parcel(user: User, code: str) -> Parcel | None:
+    return db.session.scalar(parcels_query(user).where(Parcel.county_id == user.county_id, Parcel.code == code))
+
+
+def parcel_feature(parcel: Parcel) -> dict:
+    """GeoJSON Feature for the API and the offline map."""
+    project = parcel.project
+    return {
+        "type": "Feature",
+        "id": parcel.code,
+        "geometry": mapping(parcel.geometry),
+        "properties": {
+            "code": parcel.code,
+            "village": parcel.village.code,
+            "area_mu": parcel.area_mu,
+            "land_use_code": parcel.land_use_code,
+            "land_classes": parcel.land_classes,
+            "custodian": parcel.custodian,
+            "project": ({"name": project.name, "accepted_on": project.accepted_on.isoformat()
+                         if project.accepted_on else None} if project else None),
+            "rate_class": parcel.rate_class,
+        },
+    }

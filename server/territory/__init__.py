@@ -1,0 +1,1 @@
+"""Administrative territory: county → township → village, keyed by official codes."""

@@ -1,0 +1,116 @@
+"""Shared fixtures: an app on a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set
+and always under CI), a client, a CLI runner, and the demo county.
+
+Databases are migrated once per session with the real Alembic migrations; each test then gets a
+fresh SQLite file (a copy of the migrated template) or a truncated PostgreSQL database, so tests
+may commit, race and use several connections like production does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from server import create_app
+from server.config import Config, normalise_database_url
+from server.extensions import db
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_PHOTOS = REPO_ROOT.parent / "shared" / "photos"
+DATABASES = ["sqlite", "postgresql"]
+
+
+def _make_app(instance: Path, database_url: str | None = None, **overrides):
+    config = Config(instance_path=instance, database_url=database_url or "", testing=True,
+                    secret_key="test-secret", **overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    instance = tmp_path_factory.mktemp("sqlite-template")
+    app = _make_app(instance)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return instance / "farmpatrol.db"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory, worker_id) -> str:
+    """A database of this test worker's own on the server named by TEST_DATABASE_URL, migrated once."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests are required under CI")
+        pytest.skip("TEST_DATABASE_URL not set")
+    base = normalise_database_url(base)
+    name = f"farmpatrol_test_{worker_id}"
+    admin_dsn = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.rsplit("/", 1)[0] + "/" + name
+    app = _make_app(tmp_path_factory.mktemp("pg-migrate"), url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "instance" / "farmpatrol.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = _make_app(tmp_path / "instance", database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if database_url.startswith("postgresql"):
+            _truncate_all()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """A small deterministic county: 2 townships × 2 villages, 40 parcels, users and devices."""
+    from server.demo.generator import build_demo_county
+
+    return build_demo_county(parcels=40, townships=2, villages_per_township=2)
+
+
+@pytest.fixture
+def shared_photos() -> Path:
+    if not SHARED_PHOTOS.is_dir():
+        pytest.skip(f"shared photos not found at {SHARED_PHOTOS}")
+    return SHARED_PHOTOS
