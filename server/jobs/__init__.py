@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler): their run history and the lease that keeps one scheduler active."""
