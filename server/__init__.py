@@ -22,6 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_commands(app)
     return app
 
 
@@ -63,6 +64,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_v1)
     app.register_blueprint(web)
+
+
+def register_commands(app: Flask) -> None:
+    from server.cli import register_commands as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -4,10 +4,6 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from server import create_app
-from server.accounts.cli import users_cli
-from server.demo.cli import demo_command
-from server.parcels.cli import parcels_cli
-from server.territory.cli import territory_cli
 
 
 @click.command("serve")
@@ -26,5 +22,14 @@ def serve_command(host, port, threads):
 
 main = FlaskGroup(create_app=lambda: create_app(), add_version_option=False,
                   help="farmpatrol: field inspection of consolidated farmland.")
-for command in (users_cli, territory_cli, parcels_cli, demo_command, serve_command):
-    main.add_command(command)
+
+
+def register_commands(app) -> None:
+    """Commands live on `app.cli`, so that `farmpatrol` and the tests' CLI runner see the same ones."""
+    from server.accounts.cli import users_cli
+    from server.demo.cli import demo_command
+    from server.parcels.cli import parcels_cli
+    from server.territory.cli import territory_cli
+
+    for command in (users_cli, territory_cli, parcels_cli, demo_command, serve_command):
+        app.cli.add_command(command)

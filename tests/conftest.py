@@ -43,15 +43,16 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory, worker_id) -> str:
-    """A database of this test worker's own on the server named by TEST_DATABASE_URL, migrated once."""
+def postgres_url(tmp_path_factory, worker_id):
+    """A database of this test process's own on the server named by TEST_DATABASE_URL, migrated once and
+    dropped at the end (named by pid, so that concurrent test runs never touch each other's data)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests are required under CI")
         pytest.skip("TEST_DATABASE_URL not set")
     base = normalise_database_url(base)
-    name = f"farmpatrol_test_{worker_id}"
+    name = f"farmpatrol_test_{os.getpid()}_{worker_id}"
     admin_dsn = base.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -61,7 +62,9 @@ def postgres_url(tmp_path_factory, worker_id) -> str:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=DATABASES)

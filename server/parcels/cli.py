@@ -18,14 +18,15 @@ parcels_cli = AppGroup("parcels", help="The parcel (图斑) registry.")
 @click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
               help="Attribute mapping, e.g. --field code=BH (defaults: 三调 TBBH, DLBM, ZLDWDM, ZLDWMC, TBMJ).")
 @click.option("--layer", help="Layer name in a GeoPackage or FileGDB.")
+@click.option("--encoding", help="Attribute encoding of an old Shapefile without .cpg, e.g. GBK.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_parcels(path, county_code, crs, fields, layer, as_json):
+def import_parcels(path, county_code, crs, fields, layer, encoding, as_json):
     """Import parcels from GeoJSON, (zipped) Shapefile, GeoPackage or FileGDB; upsert by parcel code."""
     try:
         field_map = parse_field_map(fields)
         with tqdm(unit="图斑", desc="导入", disable=None) as bar:
             summary = service.import_parcel_file(path, county_code=county_code, crs=crs, field_map=field_map,
-                                                 layer=layer, progress=lambda n: bar.update(n - bar.n))
+                                                 layer=layer, encoding=encoding, progress=bar.update)
     except ParcelSourceError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -43,9 +43,10 @@ class ImportSummary:
 
 def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs: str | None = None,
                        field_map: dict[str, str] | None = None, layer: str | None = None,
+                       encoding: str | None = None,
                        progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Read a survey file and upsert its parcels in one transaction (all or nothing)."""
-    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, progress=progress)
+    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress)
     return upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
 
 
