@@ -17,6 +17,7 @@ from server.extensions import db
 from server.parcels.geometry import bbox
 from server.parcels.models import ConsolidationProject, Parcel
 from server.parcels.reader import ParcelFeature, RejectedFeature, read_parcels
+from server.sync import changelog
 from server.territory import service as territory
 from server.territory.models import Village
 
@@ -139,6 +140,7 @@ class _Upsert:
         return self.existing[county_id]
 
     def _flush(self) -> None:
+        changelog.record_parcel_rows(db.session, self.inserts, self.updates)
         if self.inserts:
             db.session.execute(insert(Parcel), self.inserts)
         if self.updates:

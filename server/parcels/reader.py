@@ -1,0 +1,476 @@
+"""Read land-survey parcel layers (三调 DLTB and project parcel files) into validated lon/lat features.
+
+This is the pure half of `farmpatrol parcels import`: no database. Every feature of the layer ends up either as
+a `ParcelFeature` or as a `RejectedFeature` with its index and a reason, so an import report can account for
+all of them. The work is vectorised (one GDAL read, one PROJ call per chunk) because a county layer holds
+tens of thousands of 图斑.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import CRS
+from shapely.geometry import MultiPolygon, Polygon
+
+from server.parcels.crs import (ParcelSourceError, check_lonlat_bounds, crs_label, resolve_crs,
+                                to_lonlat)
+from server.parcels.geometry import areas_mu, repair
+
+# Our field name → the 三调 DLTB column it is read from unless the caller maps it elsewhere.
+DEFAULT_FIELD_MAP = {
+    "code": "TBBH",             # 图斑编号
+    "land_use_code": "DLBM",    # 地类编码: 0101 水田, 0102 水浇地, 0103 旱地 …
+    "village_code": "ZLDWDM",   # 坐落单位代码 (19 digits; the first 12 are the village)
+    "village_name": "ZLDWMC",   # 坐落单位名称
+    "source_area_m2": "TBMJ",   # 图斑面积, m²
+}
+# Fields that DLTB does not have; project parcel files name them in many ways. These are guesses, tried in
+# order, only when the caller did not map the field. Chinese column names are common in project files.
+OPTIONAL_FIELD_GUESSES = {
+    "custodian": ("GHZRR", "管护责任人"),
+    "project_name": ("XMMC", "项目名称"),
+    "project_accepted_on": ("YSRQ", "验收日期"),
+    "rate_class": (),
+    "is_permanent_basic": ("SFYJJBNT", "YJJBNT", "永久基本农田"),
+    "is_high_standard": ("SFGBZNT", "GBZNT", "高标准农田"),
+    "is_grain_zone": ("SFLSGNQ", "LSGNQ", "粮食生产功能区"),
+}
+FIELD_NAMES = (*DEFAULT_FIELD_MAP, *OPTIONAL_FIELD_GUESSES)
+FLAG_FIELDS = ("is_permanent_basic", "is_high_standard", "is_grain_zone")
+
+_TRUE = frozenset({"1", "是", "y", "yes", "true", "t"})
+_FALSE = frozenset({"0", "否", "n", "no", "false", "f", ""})
+_POLYGON_LAYER_TYPES = ("Polygon", "MultiPolygon", "CurvePolygon", "MultiSurface")
+_VILLAGE_CODE_DIGITS = 12
+_LAND_USE_CODE_DIGITS = 4
+_POLYGONAL_TYPE_IDS = (int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON))
+_CHUNK = 5000  # features per vectorised step: big enough for numpy, small enough for a lively progress bar
+
+
+class FieldMapError(ParcelSourceError):
+    code = "parcels.field_map"
+
+
+class MissingColumnError(ParcelSourceError):
+    code = "parcels.missing_column"
+
+
+class LayerSelectionError(ParcelSourceError):
+    code = "parcels.layer"
+
+
+class UnreadableSourceError(ParcelSourceError):
+    code = "parcels.unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelFeature:
+    """One accepted 图斑; `geometry` is a valid Polygon or MultiPolygon (as in the file) in EPSG:4490 lon/lat.
+
+    Flags are None when the file has no such column, so an upsert can tell "not in this file" from "no".
+    `warnings` lists attribute values that could not be understood and were left empty.
+    """
+
+    index: int
+    code: str
+    geometry: Polygon | MultiPolygon
+    area_mu: float
+    land_use_code: str | None
+    village_code: str | None
+    village_name: str | None
+    source_area_m2: float | None
+    custodian: str | None
+    project_name: str | None
+    project_accepted_on: date | None
+    rate_class: str | None
+    is_permanent_basic: bool | None
+    is_high_standard: bool | None
+    is_grain_zone: bool | None
+    repair_note: str | None = None
+    village_code_raw: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedFeature:
+    index: int
+    code: str | None
+    reason: str
+
+
+@dataclass
+class ParcelReadResult:
+    path: str
+    layer: str
+    crs: str                    # the source CRS, e.g. "EPSG:4528"
+    crs_source: str             # "file" or "override"
+    field_map: dict[str, str]   # our field → the column actually read
+    feature_count: int
+    features: list[ParcelFeature] = field(default_factory=list)
+    rejected: list[RejectedFeature] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def repaired(self) -> list[ParcelFeature]:
+        return [f for f in self.features if f.repair_note]
+
+
+def parse_field_map(items: Iterable[str]) -> dict[str, str]:
+    """Turn the CLI's repeatable `--field ours=COLUMN` options into a field map."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        target, sep, column = (part.strip() for part in item.partition("="))
+        if not sep or not target or not column:
+            raise FieldMapError(f"--field 的格式应为 字段=列名，例如 code=TBBH：{item!r} / "
+                                f"--field expects ours=COLUMN, e.g. code=TBBH: got {item!r}", field="field")
+        _check_target(target)
+        if target in mapping:
+            raise FieldMapError(f"字段 {target} 被指定了两次 / field {target} is mapped twice", field="field")
+        mapping[target] = column
+    return mapping
+
+
+def _check_target(target: str) -> None:
+    if target not in FIELD_NAMES:
+        raise FieldMapError(f"未知字段 {target!r}，可用：{', '.join(FIELD_NAMES)} / unknown field {target!r}; "
+                            f"known fields: {', '.join(FIELD_NAMES)}", field="field")
+
+
+def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: dict[str, str] | None = None,
+                 layer: str | None = None, encoding: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> ParcelReadResult:
+    """Read every feature of a parcel layer, reprojected to EPSG:4490, with geodesic areas in 亩.
+
+    `path`: GeoJSON, Shapefile, zipped Shapefile, GeoPackage, FileGDB directory or zipped FileGDB.
+    `crs` overrides the file's CRS (needed when the .prj is missing). `field_map` maps our field names to
+    columns, over `DEFAULT_FIELD_MAP`. `encoding` is for old Shapefiles without a .cpg (usually "GBK").
+    `progress` is called with the number of features just processed, e.g. `tqdm.update`.
+    """
+    dataset = dataset_path(path)
+    layer_name = pick_layer(dataset, layer)
+    info = _read_info(dataset, layer_name, encoding)
+    columns = resolve_field_map(field_map or {}, list(info["fields"]))
+    source_crs, crs_source = resolve_crs(info["crs"], crs, info["total_bounds"])
+    meta, _fids, wkb, values = _read(dataset, layer_name, encoding, sorted(set(columns.values())))
+    by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
+    attributes = {target: by_column[column] for target, column in columns.items()}
+    result = ParcelReadResult(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
+                              field_map=columns, feature_count=len(wkb))
+    if crs_source == "override" and info["crs"]:
+        result.notes.append(f"文件自带坐标系 {info['crs']}，已按 --crs 改用 {result.crs} / "
+                            f"the file declares {info['crs']}; read as {result.crs} as requested")
+    if encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
+        result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，可能是 GBK 编码，请指定编码 GBK 重新导入 / text looks "
+                            "garbled: the Shapefile has no .cpg and is probably GBK; read it again with encoding GBK")
+    _Builder(result, source_crs, attributes, progress).run(wkb)
+    return result
+
+
+def dataset_path(path: str | Path) -> str:
+    """The GDAL path for a file, a .gdb directory, or a .zip holding one data set (maybe inside a folder)."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableSourceError(f"文件不存在 / no such file: {path}", field="path")
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        raise UnreadableSourceError(f"不是有效的 zip 文件 / not a valid zip file: {path}", field="path") from None
+    gdbs = sorted({m.group(1) for m in (re.match(r"(.*?\.gdb)/", n, re.IGNORECASE) for n in names) if m})
+    singles = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson"))
+               and not re.search(r"\.gdb/", n, re.IGNORECASE)]
+    folders = sorted({n.rpartition("/")[0] for n in singles if n.lower().endswith(".shp")})
+    if len(gdbs) == 1 and not singles:
+        inner = gdbs[0]
+    elif not gdbs and len(singles) == 1:
+        inner = singles[0]
+    elif not gdbs and len(folders) == 1 and all(n.lower().endswith(".shp") for n in singles):
+        inner = folders[0]  # several Shapefiles in one folder: GDAL opens the folder, one layer per file
+    else:
+        found = ", ".join(gdbs + singles) or "无 / nothing"
+        raise UnreadableSourceError(f"压缩包中应恰好有一个数据集（.shp/.gdb/.gpkg/.geojson），找到：{found} / "
+                                    f"the zip must hold exactly one data set, found: {found}", field="path")
+    return f"/vsizip/{path.resolve()}/{inner}".rstrip("/")
+
+
+def pick_layer(dataset: str, layer: str | None) -> str:
+    """The named layer; else the only layer or only polygon layer; else the one called DLTB."""
+    try:
+        layers = [(str(name), str(kind)) for name, kind in pyogrio.list_layers(dataset)]
+    except DataSourceError as err:
+        raise UnreadableSourceError(f"无法打开 / cannot open {dataset}: {err}", field="path") from None
+    names = [name for name, _kind in layers]
+    listing = ", ".join(f"{name} ({kind})" for name, kind in layers) or "无 / none"
+    if layer is not None:
+        if layer in names:
+            return layer
+        raise LayerSelectionError(f"没有图层 {layer!r}，现有图层：{listing} / no layer {layer!r}; layers: {listing}",
+                                  field="layer")
+    polygonal = [name for name, kind in layers if kind.split(" ")[0] in _POLYGON_LAYER_TYPES]
+    for candidates in (names if len(names) == 1 else [], polygonal,
+                       [n for n in polygonal if n.upper() == "DLTB"],
+                       [n for n in polygonal if "DLTB" in n.upper()]):
+        if len(candidates) == 1:
+            return candidates[0]
+    raise LayerSelectionError(f"无法确定要读取的图层，请用 --layer 指定。现有图层：{listing} / cannot tell which "
+                              f"layer to read; pass --layer. Layers: {listing}", field="layer")
+
+
+def resolve_field_map(field_map: dict[str, str], columns: list[str]) -> dict[str, str]:
+    """Our field → existing column. Explicit entries must exist; defaults and guesses are used when present."""
+    for target in field_map:
+        _check_target(target)
+    available = ", ".join(columns)
+    resolved: dict[str, str] = {}
+    for target in FIELD_NAMES:
+        if target in field_map:
+            column = _find_column(field_map[target], columns)
+            if column is None:
+                raise MissingColumnError(f"没有列 {field_map[target]!r}（字段 {target}），现有列：{available} / "
+                                         f"no column {field_map[target]!r} for {target}; columns: {available}",
+                                         field=target)
+            resolved[target] = column
+            continue
+        guesses = (DEFAULT_FIELD_MAP[target],) if target in DEFAULT_FIELD_MAP else OPTIONAL_FIELD_GUESSES[target]
+        column = next(filter(None, (_find_column(guess, columns) for guess in guesses)), None)
+        if column is not None:
+            resolved[target] = column
+        elif target == "code":
+            raise MissingColumnError(f"没有图斑编号列 {guesses[0]!r}，请用 --field code=列名 指定。现有列：{available} / "
+                                     f"no parcel code column {guesses[0]!r}; map one with --field code=COLUMN. "
+                                     f"Columns: {available}", field="code")
+    return resolved
+
+
+def _find_column(name: str, columns: list[str]) -> str | None:
+    """Exact match first, then case-insensitive: GeoJSON exports often lower-case DLTB column names."""
+    if name in columns:
+        return name
+    return next((c for c in columns if c.casefold() == name.casefold()), None)
+
+
+def _read_info(dataset: str, layer: str, encoding: str | None) -> dict:
+    try:
+        return pyogrio.read_info(dataset, layer=layer, encoding=encoding, force_total_bounds=True)
+    except (DataSourceError, DataLayerError) as err:
+        raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
+
+
+def _read(dataset: str, layer: str, encoding: str | None, columns: list[str]) -> tuple:
+    try:
+        return pyogrio.raw.read(dataset, layer=layer, encoding=encoding, columns=columns, force_2d=True)
+    except (DataSourceError, DataLayerError) as err:
+        raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
+
+
+class _Builder:
+    """Turns the raw arrays of one layer into features and rejections, a chunk at a time."""
+
+    def __init__(self, result: ParcelReadResult, source_crs: CRS, attributes: dict[str, np.ndarray],
+                 progress: Callable[[int], None] | None):
+        self.result = result
+        self.source_crs = source_crs
+        self.attributes = attributes
+        self.progress = progress
+        self.codes = [_text(v) for v in attributes["code"]]
+        self.first_index: dict[str, int] = {}
+
+    def run(self, wkb: np.ndarray) -> None:
+        for start in range(0, len(wkb), _CHUNK):
+            self._chunk(start, wkb[start:start + _CHUNK])
+            if self.progress:
+                self.progress(min(_CHUNK, len(wkb) - start))
+
+    def _chunk(self, start: int, wkb: np.ndarray) -> None:
+        geoms = shapely.from_wkb(wkb, on_invalid="fix")
+        polygonal = np.isin(shapely.get_type_id(geoms), _POLYGONAL_TYPE_IDS) & ~shapely.is_empty(geoms)
+        valid = shapely.is_valid(geoms)
+        keep: list[int] = []
+        notes: dict[int, str] = {}
+        for offset, geom in enumerate(geoms):
+            index = start + offset
+            reason = self._code_problem(index)
+            if reason is None and not polygonal[offset]:
+                reason = _geometry_problem(wkb[offset], geom)
+            if reason is None and not valid[offset]:
+                fixed, note = repair(geom)
+                if fixed is None:
+                    reason = f"无法修复的几何 / unrepairable geometry: {note}"
+                else:
+                    geoms[offset], notes[index] = fixed, note
+            if reason:
+                self.result.rejected.append(RejectedFeature(index, self.codes[index], reason))
+            else:
+                keep.append(offset)
+        if not keep:
+            return
+        source = geoms[keep]
+        lonlat = to_lonlat(source, self.source_crs)
+        check_lonlat_bounds(tuple(shapely.total_bounds(lonlat)), self.source_crs,
+                            tuple(shapely.total_bounds(source)))
+        self._repair_after_reprojection(lonlat, [start + k for k in keep], notes)
+        for offset, geom, area in zip(keep, lonlat, areas_mu(lonlat)):
+            self._accept(start + offset, geom, float(area), notes.get(start + offset))
+
+    def _code_problem(self, index: int) -> str | None:
+        code = self.codes[index]
+        if code is None:
+            return "缺少图斑编号 / missing parcel code"
+        first = self.first_index.setdefault(code, index)
+        if first != index:
+            return f"图斑编号重复（首次出现于第 {first} 个要素）/ duplicate code, first at feature {first}"
+        return None
+
+    def _repair_after_reprojection(self, lonlat: np.ndarray, indexes: list[int], notes: dict[int, str]) -> None:
+        """Reprojection can turn a near-touch into a crossing; repair those too rather than store them."""
+        for position in np.flatnonzero(~shapely.is_valid(lonlat)):
+            fixed, note = repair(lonlat[position])
+            index = indexes[position]
+            if fixed is not None:
+                lonlat[position] = fixed
+            notes[index] = "; ".join(filter(None, (notes.get(index), f"after reprojection: {note}")))
+
+    def _accept(self, index: int, geom, area: float, repair_note: str | None) -> None:
+        warnings: list[str] = []
+        row = {target: column[index] for target, column in self.attributes.items()}
+        raw_village = _text(row.get("village_code"))
+        flags = {name: _flag_value(name, row[name], warnings) if name in row else None for name in FLAG_FIELDS}
+        self.result.features.append(ParcelFeature(
+            index=index, code=self.codes[index], geometry=geom, area_mu=area,
+            land_use_code=_land_use_code(row.get("land_use_code")),
+            village_code=_village_code(raw_village, warnings),
+            village_name=_text(row.get("village_name")),
+            source_area_m2=_number(row.get("source_area_m2"), "source_area_m2", warnings),
+            custodian=_text(row.get("custodian")),
+            project_name=_text(row.get("project_name")),
+            project_accepted_on=_date(row.get("project_accepted_on"), warnings),
+            rate_class=_text(row.get("rate_class")),
+            repair_note=repair_note, village_code_raw=raw_village, warnings=tuple(warnings), **flags))
+
+
+def _geometry_problem(wkb: bytes | None, geom) -> str:
+    """Why a feature has no usable polygon (only called for those)."""
+    if wkb is None:
+        return "几何为空 / null geometry"
+    if geom is None:
+        return "几何无法解析 / unreadable geometry"
+    if geom.is_empty:
+        return "几何为空 / empty geometry"
+    return f"不是面要素 / not a polygon: {geom.geom_type}"
+
+
+def _looks_garbled(columns: list[np.ndarray]) -> bool:
+    """GBK or UTF-8 read as Latin-1 (GDAL's default for a .dbf without .cpg) turns Chinese into U+0080–U+00FF."""
+    return any(isinstance(v, str) and re.search("[\x80-\xff]", v) for column in columns if column.dtype == object
+               for v in column)
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)) or (
+        isinstance(value, np.datetime64) and np.isnat(value))
+
+
+def _text(value) -> str | None:
+    """Attribute as trimmed text; numbers written without a trailing ".0" (codes often come as doubles)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _land_use_code(value) -> str | None:
+    """三调 地类编码 are four characters ("0101"); a numeric column has lost the leading zero."""
+    text = _text(value)
+    if text is not None and text.isdigit() and not isinstance(value, str):
+        return text.zfill(_LAND_USE_CODE_DIGITS)
+    return text
+
+
+def _village_code(raw: str | None, warnings: list[str]) -> str | None:
+    """The 12-digit village code from a 坐落单位代码 (19 digits in 三调: village + 7-digit unit suffix)."""
+    if raw is None:
+        return None
+    if raw.isdigit() and len(raw) >= _VILLAGE_CODE_DIGITS:
+        return raw[:_VILLAGE_CODE_DIGITS]
+    warnings.append(f"坐落单位代码不是村级代码 / village code {raw!r} is not a 12+ digit code")
+    return None
+
+
+def _number(value, name: str, warnings: list[str]) -> float | None:
+    if _is_missing(value) or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        warnings.append(f"{name}: 不是数字 / not a number: {value!r}")
+        return None
+
+
+def parse_flag(value) -> bool | None:
+    """A land-class flag from the usual spellings ("1", "是", "Y", "true", 1, True); empty is "no".
+
+    None when the value is not recognised: better unknown than a guessed 永久基本农田 status.
+    """
+    if _is_missing(value):
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = _text(value)
+    folded = (text or "").casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    return None
+
+
+def _flag_value(name: str, value, warnings: list[str]) -> bool | None:
+    flag = parse_flag(value)
+    if flag is None:
+        warnings.append(f"{name}: 无法识别的取值 / unrecognised value {value!r}")
+    return flag
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"), re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+def _date(value, warnings: list[str]) -> date | None:
+    """Date columns arrive as datetime64 (GPKG, FileGDB) or as text/numbers in many local spellings."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[D]").item()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value) or ""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text.split(" ")[0].split("T")[0])
+        if match:
+            try:
+                return date(*map(int, match.groups()))
+            except ValueError:
+                break
+    if text:
+        warnings.append(f"project_accepted_on: 无法识别的日期 / unrecognised date {value!r}")
+    return None
