@@ -15,7 +15,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
 
 from server import create_app
 from server.config import Config, normalise_database_url
@@ -84,14 +83,15 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         if database_url.startswith("postgresql"):
-            _truncate_all()
+            _empty_all_tables()
         db.engine.dispose()
 
 
-def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+def _empty_all_tables() -> None:
+    """DELETE in reverse dependency order: for a test's handful of rows far cheaper than TRUNCATE."""
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

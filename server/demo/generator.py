@@ -18,6 +18,7 @@ from shapely import Polygon, transform
 
 from server.accounts import service as accounts
 from server.accounts.models import Role
+from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.parcels.geometry import area_mu
 from server.parcels.reader import ParcelFeature
@@ -118,18 +119,19 @@ def _field_shape(rng: random.Random, east: float, north: float) -> Polygon:
 
 
 def _make_users(demo: DemoCounty, village_codes: list[str]) -> None:
+    shared_hash = hash_password(DEMO_PASSWORD)
     accounts.create_user("admin", DEMO_PASSWORD, Role.COUNTY_ADMIN, display_name="县级管理员",
-                         county_code=COUNTY_CODE, commit=False)
+                         county_code=COUNTY_CODE, password_hash=shared_hash, commit=False)
     demo.users["county_admin"] = ["admin"]
     for township_code in sorted({code[:9] for code in village_codes}):
         username = f"reviewer{township_code[-3:]}"
         accounts.create_user(username, DEMO_PASSWORD, Role.TOWNSHIP_REVIEWER, display_name=f"审核员{township_code[-3:]}",
-                             township_code=township_code, commit=False)
+                             township_code=township_code, password_hash=shared_hash, commit=False)
         demo.users.setdefault("township_reviewer", []).append(username)
     for village_code in village_codes:
         username = f"inspector{village_code[-6:]}"
         user = accounts.create_user(username, DEMO_PASSWORD, Role.INSPECTOR, display_name=f"巡查员{village_code[-6:]}",
-                                    village_codes=[village_code], commit=False)
+                                    village_codes=[village_code], password_hash=shared_hash, commit=False)
         _, token = accounts.register_device(user, f"{username}-phone", commit=False)
         demo.users.setdefault("inspector", []).append(username)
         demo.device_tokens[username] = token
