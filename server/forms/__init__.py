@@ -1,0 +1,1 @@
+"""Published inspection forms: the database side of the `inspection_forms` engine."""

@@ -1,0 +1,67 @@
+"""Publishing form versions and reading them back as engine definitions. Functions here own their transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from inspection_forms import FormDefinition, check_republish, load_definition
+from server.extensions import db
+from server.forms.models import FormVersion
+from server.sync import changelog
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    form_id: str
+    version: int
+    created: bool  # False: the same content was already published (an idempotent retry)
+
+
+def publish(definition: FormDefinition) -> PublishResult:
+    """Publish a version, or confirm it is already published with this content.
+
+    Raises FormVersionImmutableError when the version exists with other content. Devices learn of a new
+    version through the pull (the change log row is written in this transaction)."""
+    existing = get_version(definition.form_id, definition.version)
+    if existing is not None:
+        check_republish(_definition(existing), definition)
+        return PublishResult(definition.form_id, definition.version, created=False)
+    db.session.add(FormVersion(form_id=definition.form_id, version=definition.version, title=definition.title,
+                               definition=definition.to_dict(), content_hash=definition.content_hash()))
+    changelog.record(db.session, changelog.ENTITY_FORM, form_key(definition.form_id, definition.version))
+    db.session.commit()
+    return PublishResult(definition.form_id, definition.version, created=True)
+
+
+def get_version(form_id: str, version: int) -> FormVersion | None:
+    return db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id,
+                                                       FormVersion.version == version))
+
+
+def get_definition(form_id: str, version: int) -> FormDefinition | None:
+    """The published definition, or None when that version was never published."""
+    row = get_version(form_id, version)
+    return None if row is None else _definition(row)
+
+
+def form_key(form_id: str, version: int) -> str:
+    return f"{form_id}:{version}"
+
+
+def form_payload(row: FormVersion) -> dict:
+    """What a device stores to render and validate the form offline."""
+    return {"form_id": row.form_id, "version": row.version, "title": row.title,
+            "content_hash": row.content_hash, "definition": row.definition}
+
+
+def _definition(row: FormVersion) -> FormDefinition:
+    """Loading checks the whole tree; published content never changes, so keep each by its hash."""
+    definition = _loaded.get(row.content_hash)
+    if definition is None:
+        definition = _loaded[row.content_hash] = load_definition(row.definition)
+    return definition
+
+
+_loaded: dict[str, FormDefinition] = {}

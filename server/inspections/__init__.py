@@ -1,0 +1,1 @@
+"""Inspections pushed by devices: exactly-once acceptance, photo completeness, the completion hook."""

@@ -1,0 +1,82 @@
+"""When an inspection becomes complete (all its photos arrived), and the hook that runs exactly then.
+
+Only complete inspections go on to evidence checks and violation rules, and they must go exactly
+once: `try_complete` flips the status with a conditional UPDATE, so of two transactions racing to
+complete the same inspection only the one whose UPDATE hit a row calls the hook, in that transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from server.assessments import service as assessments
+from server.audit.service import inspection_state, record_event
+from server.db_types import utcnow
+from server.extensions import db
+from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
+from server.photos.models import Photo
+from server.rules.service import apply_rules
+
+_INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_MISSING.value)
+
+
+def on_inspection_complete(inspection: Inspection) -> None:
+    """THE hook: called once per inspection, inside the transaction that marks it complete.
+
+    Later issues extend it (evidence checks, violation rules, `mark_tasks_done_for_inspection`); keep it
+    the single entry point, and keep anything slow out of it (queue a job instead)."""
+    inspection.completed_at = utcnow()
+    assessments.assess_inspection(inspection)
+    record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection))
+    apply_rules(inspection)
+
+
+def try_complete(inspection: Inspection) -> bool:
+    """Mark the inspection complete if every photo it references has arrived; True if this call did."""
+    if _missing_photo_count(inspection.id):
+        return False
+    result = db.session.execute(
+        update(Inspection).where(Inspection.id == inspection.id, Inspection.status.in_(_INCOMPLETE))
+        .values(status=InspectionStatus.COMPLETE.value).execution_options(synchronize_session="fetch"))
+    if result.rowcount != 1:
+        return False
+    on_inspection_complete(inspection)
+    return True
+
+
+def complete_waiting_for(sha256: str) -> int:
+    """After a photo arrived: complete the inspections it was the last missing photo of."""
+    referencing = select(InspectionPhoto.inspection_id).where(InspectionPhoto.sha256 == sha256)
+    waiting = db.session.scalars(select(Inspection).where(Inspection.id.in_(referencing),
+                                                          Inspection.status.in_(_INCOMPLETE))).all()
+    return sum(try_complete(inspection) for inspection in waiting)
+
+
+def mark_incomplete_inspections(now: datetime | None = None) -> int:
+    """Job: inspections still without all photos after `photo_arrival_deadline_s` become `photos_missing`
+    (reviewers list them); a late photo still completes them. Safe to run twice. Returns how many it marked."""
+    now = now or utcnow()
+    deadline = now - timedelta(seconds=current_app.config["FARMPATROL"].photo_arrival_deadline_s)
+    overdue = db.session.scalars(select(Inspection).where(
+        Inspection.status == InspectionStatus.AWAITING_PHOTOS.value, Inspection.received_at < deadline)).all()
+    marked = 0
+    for inspection in overdue:
+        if try_complete(inspection):  # a photo raced in without completing it
+            continue
+        # Conditional, like try_complete: an upload completing it meanwhile must not be overwritten.
+        marked += db.session.execute(
+            update(Inspection).where(Inspection.id == inspection.id,
+                                     Inspection.status == InspectionStatus.AWAITING_PHOTOS.value)
+            .values(status=InspectionStatus.PHOTOS_MISSING.value, photos_missing_at=now)).rowcount
+    db.session.commit()
+    return marked
+
+
+def _missing_photo_count(inspection_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(InspectionPhoto)
+        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
+        .where(InspectionPhoto.inspection_id == inspection_id, Photo.id.is_(None)))

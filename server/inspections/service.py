@@ -1,0 +1,170 @@
+"""Accepting pushed inspection records exactly once, and listing inspections for reviewers.
+
+The caller (the push service) owns the transaction; each record is written in its own SAVEPOINT so that
+one record failing never loses the others of its batch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marshmallow import ValidationError, fields
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from server.accounts.models import Device, User
+from server.accounts.scopes import village_scope
+from server.errors import validation_error
+from server.extensions import db
+from server.forms import service as forms
+from server.inspections import completion
+from server.inspections.models import Inspection, InspectionConflict, InspectionPhoto
+from server.inspections.schemas import InspectionRecordSchema, content_hash
+from server.parcels import service as parcels
+from server.parcels.models import Parcel
+from server.patrols.models import PatrolTask
+from server.photos.models import Photo
+from server.sync import problems
+from server.territory.models import Village
+
+ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
+_RECORD = InspectionRecordSchema()
+_REQUIRED_MESSAGE = fields.Field.default_error_messages["required"]
+
+
+def accept(device: Device, raw: object, *, received_at: datetime, clock_skew_s: float | None) -> dict:
+    """The push result for one record: accepted, duplicate, conflict or rejected (with errors by field)."""
+    uuid = raw.get("uuid") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        return _rejected(None, [_error("", problems.NOT_AN_OBJECT, "记录应为 JSON 对象")])
+    try:
+        record = _RECORD.load(raw)
+    except ValidationError as err:
+        return _rejected(uuid, _schema_errors(err))
+    record["uuid"], digest = str(record["uuid"]), content_hash(record)
+    # Answering a repeat first keeps a retry's answer stable even if the scope or forms changed since.
+    existing = _by_uuid(record["uuid"])
+    if existing is not None:
+        return _repeat(existing, device, raw, digest)
+    parcel, errors = _check(device.user, record)
+    if errors:
+        return _rejected(record["uuid"], errors)
+    inspection = _new_inspection(device, record, parcel, digest, received_at, clock_skew_s)
+    try:
+        with db.session.begin_nested():
+            db.session.add(inspection)
+            db.session.flush()
+            completion.try_complete(inspection)
+    except IntegrityError:
+        # Another connection inserted this UUID between our read and our insert: the constraint decided.
+        db.session.expunge(inspection)
+        return _repeat(_by_uuid(record["uuid"]), device, raw, digest)
+    return _result(inspection, ACCEPTED)
+
+
+def _check(user: User, record: dict) -> tuple[Parcel | None, list[dict]]:
+    definition = forms.get_definition(record["form_id"], record["form_version"])
+    errors = []
+    if definition is None:
+        errors.append(_error("form_version", problems.UNKNOWN_FORM_VERSION,
+                             f"表单 {record['form_id']} 第 {record['form_version']} 版未发布"))
+    parcel = parcels.get_parcel(user, record["parcel_code"])
+    if parcel is None:
+        errors.append(_error("parcel_code", problems.PARCEL_OUT_OF_SCOPE,
+                             f"图斑 {record['parcel_code']} 不存在或不在本巡查员负责的村内"))
+    if definition is not None:
+        photos = [{"sha256": p["sha256"], "role": p["role"]} for p in record["photos"]]
+        errors += [e.to_dict() for e in definition.validate(record["answers"], photos=photos)]
+    return parcel, errors
+
+
+def _new_inspection(device: Device, record: dict, parcel: Parcel, digest: str, received_at: datetime,
+                    clock_skew_s: float | None) -> Inspection:
+    location = record["location"]
+    return Inspection(
+        uuid=record["uuid"], content_hash=digest, device_id=device.id, inspector_id=device.user_id,
+        parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
+        task_id=_task_id(record["task_id"], parcel), form_id=record["form_id"],
+        form_version=record["form_version"], started_at=record["started_at"],
+        finished_at=record["finished_at"],
+        device_utc_offset_min=int(record["started_at"].utcoffset().total_seconds() // 60),
+        lat=location["lat"], lon=location["lon"], accuracy_m=location["accuracy_m"], crs=location["crs"],
+        answers=record["answers"], received_at=received_at, clock_skew_s=clock_skew_s,
+        photos=[InspectionPhoto(position=i, sha256=p["sha256"], role=p["role"], taken_at=p["taken_at"],
+                                file_name=p["file_name"]) for i, p in enumerate(record["photos"])],
+    )
+
+
+def _task_id(task_uuid, parcel: Parcel) -> int | None:
+    """Link the task if it still exists for this parcel. A task reassigned or removed while the device was
+    offline does not make the inspection less real, so it is never a reason to reject."""
+    if task_uuid is None:
+        return None
+    return db.session.scalar(select(PatrolTask.id).where(PatrolTask.uuid == str(task_uuid),
+                                                         PatrolTask.parcel_id == parcel.id))
+
+
+def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> dict:
+    if existing.content_hash == digest and existing.device_id == device.id:
+        return _result(existing, DUPLICATE)
+    already_kept = db.session.scalar(select(InspectionConflict.id).where(
+        InspectionConflict.uuid == existing.uuid, InspectionConflict.content_hash == digest))
+    if already_kept is None:
+        db.session.add(InspectionConflict(uuid=existing.uuid, inspection_id=existing.id, device_id=device.id,
+                                          content_hash=digest, payload=raw))
+    return {"uuid": existing.uuid, "status": CONFLICT, "errors": [_error(
+        "uuid", problems.UUID_CONFLICT, "该 UUID 已用于内容不同的另一条记录;本条已保留待审核员处理")]}
+
+
+def _result(inspection: Inspection, status: str) -> dict:
+    return {"uuid": inspection.uuid, "status": status, "inspection_status": inspection.status,
+            "received_at": inspection.received_at.isoformat()}
+
+
+def _rejected(uuid: object, errors: list[dict]) -> dict:
+    return {"uuid": uuid if isinstance(uuid, str) else None, "status": REJECTED, "errors": errors}
+
+
+def _error(field: str, code: str, message: str) -> dict:
+    return {"field": field, "code": code, "message": message}
+
+
+def _schema_errors(err: ValidationError) -> list[dict]:
+    errors = []
+    for field, messages in validation_error(err).details["fields"].items():
+        for message in messages:
+            if field == "uuid":
+                code = problems.BAD_UUID
+            elif message == _REQUIRED_MESSAGE:
+                code = problems.REQUIRED
+            else:
+                code = problems.INVALID
+            errors.append(_error(field, code, message))
+    return errors
+
+
+def _by_uuid(uuid: str) -> Inspection | None:
+    return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+
+
+def inspections_query(user: User, *, status: str | None = None) -> Select:
+    """Inspections of parcels in the user's scope, newest first; `status=photos_missing` for reviewers."""
+    query = (select(Inspection).join(Parcel, Inspection.parcel_id == Parcel.id)
+             .join(Village, Parcel.village_id == Village.id).where(village_scope(user))
+             .order_by(Inspection.received_at.desc(), Inspection.id.desc()))
+    return query if status is None else query.where(Inspection.status == status)
+
+
+def get_inspection(user: User, uuid: str) -> Inspection | None:
+    return db.session.scalar(inspections_query(user).where(Inspection.uuid == uuid))
+
+
+def missing_photos(uuids: list[str]) -> list[str]:
+    """SHA-256s referenced by these inspections whose bytes the server does not have yet, sorted."""
+    if not uuids:
+        return []
+    return sorted(db.session.scalars(
+        select(InspectionPhoto.sha256).distinct()
+        .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
+        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
+        .where(Inspection.uuid.in_(uuids), Photo.id.is_(None))))

@@ -1,0 +1,1 @@
+"""Photos that have fully arrived, content-addressed by SHA-256."""

@@ -1,0 +1,102 @@
+"""The change log behind the gap-free pull: written in the transaction that makes the change, in commit order.
+
+Changes are collected on the session while it works (`record`, and automatically for ORM changes to
+patrol tasks) and written just before the commit. On PostgreSQL the writer first takes a
+transaction-level advisory lock, so sequence numbers are handed out in commit order: a transaction
+cannot take a number until the previous holder has committed, and a reader that sees number n also
+sees every number below it. The lock is held only from the log insert to the commit. SQLite serialises
+writers anyway. Why this and not snapshot-xmin filtering: docs/sync-protocol.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import event, inspect, insert, select, text
+from sqlalchemy.orm import Session
+
+from server.parcels.models import Parcel
+from server.patrols.models import PatrolTask
+from server.sync.models import SyncChange
+
+ENTITY_TASK = "task"
+ENTITY_PARCEL = "parcel"
+ENTITY_FORM = "form"
+UPSERT, DELETE = "upsert", "delete"
+
+_PENDING = "farmpatrol.sync_changes"
+_LOCK_KEY = 0x5359_4E43  # any constant shared by every writer of the log; 'SYNC'
+
+
+def record(session: Session, entity: str, key: str, *, village_id: int | None = None,
+           user_ids: Iterable[int | None] = (), op: str = UPSERT) -> None:
+    """Note that an entity changed. One row for its village, one per user it concerns (an old and a new
+    assignee both), or one unscoped row for everyone when neither is given."""
+    rows = session.info.setdefault(_PENDING, [])
+    scopes = [(village_id, None)] if village_id is not None else []
+    scopes += [(None, user_id) for user_id in set(user_ids) if user_id is not None]
+    for village, user in scopes or [(None, None)]:
+        rows.append({"entity": entity, "entity_key": key, "village_id": village, "user_id": user, "op": op})
+
+
+def record_parcel_rows(session: Session, inserts: list[dict], updates: list[dict]) -> None:
+    """For the parcel registry's bulk writes, which bypass ORM events. Call before the UPDATE runs: a
+    parcel moved to another village must also reach the old village, as a tombstone."""
+    for row in inserts:
+        record(session, ENTITY_PARCEL, row["code"], village_id=row["village_id"])
+    if not updates:
+        return
+    old_village = dict(session.execute(select(Parcel.id, Parcel.village_id)
+                                       .where(Parcel.id.in_([row["id"] for row in updates]))).all())
+    for row in updates:
+        for village_id in {row["village_id"], old_village.get(row["id"])} - {None}:
+            record(session, ENTITY_PARCEL, row["code"], village_id=village_id)
+
+
+def write_pending(session: Session) -> None:
+    """Insert the collected changes under the commit-order lock. Called by the before-commit hook; a test
+    calls it directly to hold the lock across a deliberate delay."""
+    rows = session.info.pop(_PENDING, None)
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    connection.execute(insert(SyncChange), rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a SAVEPOINT is being released; the log is written once, by the outer commit
+    session.flush()  # commit() flushes after this hook; flush now so ORM changes are recorded first
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)  # rolled back: the changes never happened
+
+
+@event.listens_for(Session, "after_flush")
+def _track_tasks(session: Session, _context) -> None:
+    """Every ORM write of a patrol task reaches the devices of its village and of its old and new assignee."""
+    tasks = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, PatrolTask)]
+    if not tasks:
+        return
+    parcel_ids = {pid for task in tasks for pid in _values(task, "parcel_id")}
+    villages = dict(session.connection().execute(
+        select(Parcel.id, Parcel.village_id).where(Parcel.id.in_(parcel_ids))).all())
+    for task in tasks:
+        op = DELETE if task in session.deleted else UPSERT
+        users = _values(task, "inspector_id")
+        for parcel_id in _values(task, "parcel_id"):
+            record(session, ENTITY_TASK, task.uuid, village_id=villages.get(parcel_id), user_ids=users, op=op)
+
+
+def _values(obj, attribute: str) -> set:
+    """The attribute's current value and, if this flush changed it, the value it had before."""
+    history = inspect(obj).attrs[attribute].history
+    return {v for v in (*history.unchanged, *history.added, *history.deleted) if v is not None} or {
+        getattr(obj, attribute)} - {None}

@@ -1,0 +1,1 @@
+"""Resumable photo uploads over tus 1.0 (core, creation, checksum, termination, expiration)."""

@@ -1,0 +1,183 @@
+"""Resumable uploads: partial files on local disk, appended to by PATCH, finished into the photo store.
+
+A partial file is the upload's only record of progress: its size is the offset. Each PATCH writes
+through to it and fsyncs before answering, so a cut connection keeps the bytes that arrived and a
+crashed server resumes from what is on disk. Functions here own their transaction.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.exceptions import ClientDisconnected
+
+from server.accounts.models import Device
+from server.db_types import utcnow
+from server.errors import BAD_REQUEST, NOT_FOUND, VALIDATION_FAILED, ApiError
+from server.extensions import db
+from server.inspections import completion
+from server.photos import service as photos
+from server.sync import problems
+from server.uploads.models import Upload
+from server.uploads.tus import CHECKSUM_ALGORITHMS
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_READ_BYTES = 256 * 1024
+
+
+def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
+    sha256 = metadata.get("sha256", "").lower()
+    if not _SHA256.fullmatch(sha256):
+        raise ApiError(VALIDATION_FAILED, "Upload-Metadata 需要 sha256(照片内容的 64 位十六进制 SHA-256)",
+                       field="Upload-Metadata.sha256")
+    if length <= 0:
+        raise ApiError(BAD_REQUEST, "Upload-Length 应大于 0", field="Upload-Length")
+    if length > _config().max_photo_bytes:
+        raise ApiError(problems.UPLOAD_TOO_LARGE, f"照片超过大小限制 {_config().max_photo_bytes} 字节",
+                       field="Upload-Length")
+    upload = Upload(id=uuid.uuid4().hex, device_id=device.id, sha256=sha256, length_bytes=length,
+                    file_name=metadata.get("filename", "")[:255] or None, expires_at=_expiry())
+    partial = partial_path(upload.id)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.touch()
+    db.session.add(upload)
+    db.session.commit()
+    return upload
+
+
+def get(device: Device, upload_id: str) -> Upload:
+    """The device's own upload; another device's is as good as absent."""
+    upload = db.session.scalar(select(Upload).where(Upload.id == upload_id, Upload.device_id == device.id))
+    if upload is None or not partial_path(upload.id).exists():
+        raise ApiError(NOT_FOUND, "上传不存在", field="upload_id")
+    if upload.expires_at <= utcnow():
+        raise ApiError(problems.UPLOAD_EXPIRED)
+    return upload
+
+
+def offset_of(upload: Upload) -> int:
+    return partial_path(upload.id).stat().st_size
+
+
+def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
+           checksum: tuple[str, bytes] | None) -> tuple[int, datetime | None]:
+    """Append a PATCH body at `offset`; returns the new offset and the new expiry (None: the upload
+    completed into a photo and is gone).
+
+    With a checksum the chunk is all-or-nothing (a mismatch or a cut discards it); without one, every
+    byte that arrived is kept. Either way the partial file is fsynced before the answer."""
+    upload = get(device, upload_id)
+    with partial_path(upload.id).open("r+b") as partial:
+        try:
+            fcntl.flock(partial, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ApiError(problems.UPLOAD_LOCKED) from None
+        start = partial.seek(0, os.SEEK_END)
+        if offset != start:
+            raise ApiError(problems.UPLOAD_OFFSET_MISMATCH, details={"offset": start}, field="Upload-Offset")
+        problem = _write_body(partial, body, upload.length_bytes - start, checksum)
+        if problem is not None and (checksum is not None or problem is problems.UPLOAD_EXCEEDS_LENGTH):
+            partial.truncate(start)
+        partial.flush()
+        os.fsync(partial.fileno())
+        new_offset = partial.seek(0, os.SEEK_END)
+        if problem is None and new_offset == upload.length_bytes:
+            _finish(upload)
+            return new_offset, None
+    upload.expires_at = _expiry()
+    db.session.commit()
+    if problem is not None:
+        raise ApiError(problem, details={"offset": new_offset})
+    return new_offset, upload.expires_at
+
+
+def _write_body(partial: BinaryIO, body: BinaryIO, room: int, checksum: tuple[str, bytes] | None):
+    """Copy the body to the file; the problem that stopped it, or None."""
+    hasher = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
+    try:
+        while chunk := body.read(_READ_BYTES):
+            if len(chunk) > room:
+                return problems.UPLOAD_EXCEEDS_LENGTH
+            partial.write(chunk)
+            room -= len(chunk)
+            if hasher:
+                hasher.update(chunk)
+    except ClientDisconnected:
+        return problems.INCOMPLETE_CHUNK
+    if hasher and hasher.digest() != checksum[1]:
+        return problems.CHECKSUM_MISMATCH
+    return None
+
+
+def _finish(upload: Upload) -> None:
+    """All bytes are in: verify the whole photo against its declared SHA-256, store it, complete inspections."""
+    partial = partial_path(upload.id)
+    digest = _sha256_of(partial)
+    if digest != upload.sha256:
+        _discard(upload)
+        db.session.commit()
+        raise ApiError(problems.CHECKSUM_MISMATCH, "照片内容与声明的 SHA-256 不符,已丢弃,请重新上传",
+                       details={"declared": upload.sha256, "received": digest})
+    photos.lock_photos([upload.sha256])
+    photos.store_photo(partial, upload.sha256, upload.device_id)
+    completion.complete_waiting_for(upload.sha256)
+    _discard(upload)
+    db.session.commit()
+
+
+def terminate(device: Device, upload_id: str) -> None:
+    _discard(get(device, upload_id))
+    db.session.commit()
+
+
+def expire_stale_uploads(now: datetime | None = None) -> int:
+    """Job: drop uploads past Upload-Expires, and partial files whose row is gone. Safe to run twice."""
+    now = now or utcnow()
+    stale = db.session.scalars(select(Upload).where(Upload.expires_at <= now)).all()
+    for upload in stale:
+        _discard(upload)
+    db.session.commit()
+    known = set(db.session.scalars(select(Upload.id)))
+    cutoff = (now - timedelta(seconds=_config().upload_expiry_s)).timestamp()
+    for orphan in _uploads_dir().glob("*.part"):
+        if orphan.stem not in known and orphan.stat().st_mtime < cutoff:
+            orphan.unlink(missing_ok=True)
+    return len(stale)
+
+
+def _discard(upload: Upload) -> None:
+    db.session.delete(upload)
+    partial_path(upload.id).unlink(missing_ok=True)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def partial_path(upload_id: str) -> Path:
+    return _uploads_dir() / f"{upload_id}.part"
+
+
+def _uploads_dir() -> Path:
+    return _config().instance_path / "uploads"
+
+
+def _expiry() -> datetime:
+    return utcnow() + timedelta(seconds=_config().upload_expiry_s)
+
+
+def _config():
+    return current_app.config["FARMPATROL"]

@@ -1,0 +1,1 @@
+from tests.sync.fixtures import *  # noqa: F403
