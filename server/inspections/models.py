@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,6 +58,11 @@ class Inspection(db.Model):
                                                            cascade="all, delete-orphan")
 
     __table_args__ = (Index("ix_inspections_status_received", "status", "received_at"),)
+
+    @property
+    def observed_at(self) -> datetime:
+        """When the patrol was made, on the server's clock: the device's finish time corrected by its skew."""
+        return self.finished_at - timedelta(seconds=self.clock_skew_s or 0)
 
 
 class InspectionPhoto(db.Model):

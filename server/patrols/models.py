@@ -76,4 +76,6 @@ class PatrolTask(db.Model):
     __table_args__ = (
         UniqueConstraint("parcel_id", "plan_id", "period_key"),
         Index("ix_patrol_tasks_status_due", "status", "due_at"),
+        # Generation resumes from each plan's latest period: max(opens_at) per plan must not scan the table.
+        Index("ix_patrol_tasks_plan_opens", "plan_id", "opens_at"),
     )

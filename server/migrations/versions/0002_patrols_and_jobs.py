@@ -82,11 +82,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_patrol_tasks_inspector_id'), ['inspector_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patrol_tasks_parcel_id'), ['parcel_id'], unique=False)
         batch_op.create_index('ix_patrol_tasks_status_due', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_patrol_tasks_plan_opens', ['plan_id', 'opens_at'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('patrol_tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_patrol_tasks_plan_opens')
         batch_op.drop_index('ix_patrol_tasks_status_due')
         batch_op.drop_index(batch_op.f('ix_patrol_tasks_parcel_id'))
         batch_op.drop_index(batch_op.f('ix_patrol_tasks_inspector_id'))
