@@ -32,41 +32,30 @@ def get_village(code: str) -> Village | None:
 
 
 def ensure_county(code: str, name: str | None = None) -> County:
-    if not COUNTY_CODE.match(code):
-        raise TerritoryError(f"县级代码应为 6 位数字: {code!r}")
-    county = get_county(code)
-    if county is None:
-        county = County(code=code, name=name or f"县 {code}")
-        db.session.add(county)
-        db.session.flush()
-    elif name and county.name != name:
-        county.name = name
-    return county
+    return _ensure(County, COUNTY_CODE, "县级代码应为 6 位数字", code, name, f"县 {code}", {})
 
 
 def ensure_township(code: str, name: str | None = None) -> Township:
-    if not TOWNSHIP_CODE.match(code):
-        raise TerritoryError(f"乡镇代码应为 9 位数字: {code!r}")
-    township = get_township(code)
-    if township is None:
-        county = ensure_county(code[:6])
-        township = Township(code=code, name=name or f"乡镇 {code}", county_id=county.id)
-        db.session.add(township)
-        db.session.flush()
-    elif name and township.name != name:
-        township.name = name
-    return township
+    return _ensure(Township, TOWNSHIP_CODE, "乡镇代码应为 9 位数字", code, name, f"乡镇 {code}",
+                   {"county_id": lambda: ensure_county(code[:6]).id})
 
 
 def ensure_village(code: str, name: str | None = None) -> Village:
-    if not VILLAGE_CODE.match(code):
-        raise TerritoryError(f"村级代码应为 12 位数字: {code!r}")
-    village = get_village(code)
-    if village is None:
-        township = ensure_township(code[:9])
-        village = Village(code=code, name=name or f"村 {code}", township_id=township.id)
-        db.session.add(village)
+    return _ensure(Village, VILLAGE_CODE, "村级代码应为 12 位数字", code, name, f"村 {code}",
+                   {"township_id": lambda: ensure_township(code[:9]).id})
+
+
+def _ensure(model, pattern: re.Pattern, invalid: str, code: str, name: str | None, placeholder: str,
+            parent: dict):
+    """Find a unit by code or create it (and its parents, named by code until someone names them);
+    a given name renames an existing unit."""
+    if not pattern.match(code):
+        raise TerritoryError(f"{invalid}: {code!r}")
+    unit = db.session.scalar(select(model).where(model.code == code))
+    if unit is None:
+        unit = model(code=code, name=name or placeholder, **{key: make() for key, make in parent.items()})
+        db.session.add(unit)
         db.session.flush()
-    elif name and village.name != name:
-        village.name = name
-    return village
+    elif name and unit.name != name:
+        unit.name = name
+    return unit
