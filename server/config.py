@@ -29,7 +29,23 @@ class Config:
     secret_key: str = ""
     max_request_bytes: int = 32 * 1024 * 1024
     max_photo_bytes: int = 25 * 1024 * 1024
+    push_max_records: int = 200
+    pull_max_limit: int = 1000
+    upload_expiry_s: int = 24 * 3600
+    photo_arrival_deadline_s: int = 7 * 24 * 3600
     default_county_timezone: str = "Asia/Shanghai"
+    # Patrol tasks: created this many days before their period opens, so phones have them offline.
+    patrol_generation_lead_days: int = 3
+    # After downtime, generation fills in missed periods this far back, no further.
+    patrol_catch_up_max_days: int = 92
+    # The scheduler lease: held for ttl, renewed every renew interval; a dead holder is replaced after ttl.
+    scheduler_lease_ttl_s: int = 60
+    scheduler_lease_renew_s: int = 15
+    # Photo evidence (DOMAIN.md §5: no official tolerance, so a county setting): a photo point within pass_m of
+    # its parcel passes, within warn_m warns, else fails; pHashes within this many of 64 bits are near duplicates.
+    evidence_geofence_pass_m: float = 15.0
+    evidence_geofence_warn_m: float = 50.0
+    evidence_near_duplicate_max_bits: int = 8
     testing: bool = False
     sql_echo: bool = False
 
@@ -44,6 +60,17 @@ class Config:
             object.__setattr__(self, "secret_key", _persistent_secret(instance))
         if self.max_request_bytes <= 0 or self.max_photo_bytes <= 0:
             raise ConfigError("size limits must be positive")
+        if min(self.push_max_records, self.pull_max_limit, self.upload_expiry_s, self.photo_arrival_deadline_s) <= 0:
+            raise ConfigError("sync limits and deadlines must be positive")
+        if self.patrol_generation_lead_days < 0 or self.patrol_catch_up_max_days < 0:
+            raise ConfigError("PATROL_GENERATION_LEAD_DAYS and PATROL_CATCH_UP_MAX_DAYS must not be negative")
+        if not 0 < self.scheduler_lease_renew_s < self.scheduler_lease_ttl_s:
+            raise ConfigError("need 0 < SCHEDULER_LEASE_RENEW_S < SCHEDULER_LEASE_TTL_S")
+        if not 0 <= self.evidence_geofence_pass_m <= self.evidence_geofence_warn_m:
+            raise ConfigError("need 0 <= EVIDENCE_GEOFENCE_PASS_M <= EVIDENCE_GEOFENCE_WARN_M")
+        if not 0 <= self.evidence_near_duplicate_max_bits <= 15:
+            # Near-duplicate look-up probes 16-bit quarters within max_bits // 4 bits: beyond 15 it scans too much.
+            raise ConfigError("EVIDENCE_NEAR_DUPLICATE_MAX_BITS must be 0..15")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(f"DATABASE_URL must be sqlite:// or postgresql://, got {self.database_url!r}")
 
@@ -82,6 +109,8 @@ def _parse(name: str, raw: str, type_name) -> object:
             return raw.strip().lower() in {"1", "true", "yes", "on"}
         if "int" in type_text:
             return int(raw)
+        if "float" in type_text:
+            return float(raw)
         if "Path" in type_text:
             return Path(raw)
     except ValueError as exc:

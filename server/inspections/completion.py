@@ -17,6 +17,7 @@ from server.audit.service import inspection_state, record_event
 from server.db_types import utcnow
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
+from server.patrols import service as patrols
 from server.photos.models import Photo
 from server.rules.service import apply_rules
 
@@ -26,10 +27,11 @@ _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_M
 def on_inspection_complete(inspection: Inspection) -> None:
     """THE hook: called once per inspection, inside the transaction that marks it complete.
 
-    Later issues extend it (evidence checks, violation rules, `mark_tasks_done_for_inspection`); keep it
+    Evidence checks, patrol-task completion, the audit trail and the violation rules all start here; keep it
     the single entry point, and keep anything slow out of it (queue a job instead)."""
     inspection.completed_at = utcnow()
     assessments.assess_inspection(inspection)
+    patrols.mark_tasks_done_for_inspection(inspection.parcel_id, inspection.inspector_id, inspection.observed_at)
     record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection))
     apply_rules(inspection)
 

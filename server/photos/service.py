@@ -61,15 +61,16 @@ def store_photo(path: Path, sha256: str, device_id: int | None) -> None:
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.execute(insert(Photo).values(
         sha256=sha256, size_bytes=ingested.size_bytes, content_type=sniff_content_type(path),
-        uploaded_by_device_id=device_id, **evidence_columns(ingested)).on_conflict_do_nothing(index_elements=["sha256"]))
+        uploaded_by_device_id=device_id, **evidence_columns(ingested),
+    ).on_conflict_do_nothing(index_elements=["sha256"]))
 
 
 def evidence_columns(ingested: IngestResult) -> dict:
     """The Photo columns the evidence checks read, from one ingest."""
-    metadata, phash = ingested.metadata, ingested.phash
+    metadata, phash, gps = ingested.metadata, ingested.phash, ingested.metadata.gps
     quarters = phash_quarters(phash) if phash else [None] * 4
     return {"evidence_metadata": metadata.to_dict(), "decode_status": metadata.decode_status,
-            "gps_lat": metadata.gps.lat if metadata.gps else None, "gps_lon": metadata.gps.lon if metadata.gps else None,
+            "gps_lat": gps.lat if gps else None, "gps_lon": gps.lon if gps else None,
             "captured_at": metadata.captured_at, "phash": phash,
             **{f"phash_q{i}": quarter for i, quarter in enumerate(quarters)}}
 

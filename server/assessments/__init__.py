@@ -1,0 +1,1 @@
+"""Evidence assessment persisted: each complete inspection's photo findings and its evidence level."""

@@ -1,0 +1,289 @@
+"""Assessing a complete inspection's photo evidence, keeping the findings, and showing them to reviewers.
+
+`assess_inspection` runs inside the transaction that completes the inspection, so it only reads rows:
+each photo's metadata and pHash were extracted when its bytes arrived (server.photos.service.store_photo).
+Reuse is looked up across the whole database: exact by SHA-256 (one query per inspection) and near by
+pHash (see `near_duplicates`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import delete, exists, or_, select
+
+from server.accounts.models import User
+from server.assessments.models import PhotoFinding
+from server.db_types import utcnow
+from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, GpsFix, PhotoContext,
+                             PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
+                             gcj02_to_wgs84, ingest_photo, make_derived, original_key)
+from server.evidence.decode import decode
+from server.extensions import db
+from server.forms import service as forms
+from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
+from server.inspections import service as inspections
+from server.patrols.models import PatrolTask
+from server.photos import service as photos
+from server.photos.models import Photo
+
+_QUARTER_BITS = 16
+
+
+@dataclass(frozen=True)
+class RequiredPhotos:
+    """One photo question of the form shown for the inspection's answers, and how many usable photos meet it."""
+
+    role: str
+    label: str
+    min_count: int
+    usable_count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.usable_count >= self.min_count
+
+
+@dataclass(frozen=True)
+class PhotoEvidence:
+    ref: InspectionPhoto
+    photo: Photo | None  # None while the bytes have not arrived
+    findings: list[PhotoFinding]
+    usable: bool | None  # no error finding; None until assessed
+
+
+@dataclass(frozen=True)
+class InspectionEvidence:
+    inspection: Inspection
+    required_photos: list[RequiredPhotos]
+    photos: list[PhotoEvidence]
+
+
+def evidence_policy() -> EvidencePolicy:
+    config = current_app.config["FARMPATROL"]
+    return EvidencePolicy(
+        geofence=GeofencePolicy(pass_m=config.evidence_geofence_pass_m, warn_m=config.evidence_geofence_warn_m),
+        near_duplicate_max_distance=config.evidence_near_duplicate_max_bits)
+
+
+def assess_inspection(inspection: Inspection) -> str:
+    """Assess every photo, store the findings and the evidence level, replacing any earlier assessment.
+
+    Runs in the caller's transaction and never commits; returns the level."""
+    policy = evidence_policy()
+    by_sha = {p.sha256: p for p in db.session.scalars(
+        select(Photo).where(Photo.sha256.in_({ref.sha256 for ref in inspection.photos})))}
+    reused = _exact_reuse(inspection)
+    parcel = inspection.parcel.geometry
+    task = db.session.get(PatrolTask, inspection.task_id) if inspection.task_id else None
+    device_fix = _device_fix(inspection)
+    db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
+    findings_per_photo, usable = [], {}
+    for ref in inspection.photos:
+        photo = _with_metadata(by_sha[ref.sha256])
+        context = PhotoContext(
+            parcel=parcel, device_fix=device_fix, device_captured_at=ref.taken_at,
+            inspection_started_at=inspection.started_at, inspection_finished_at=inspection.finished_at,
+            clock_skew_s=inspection.clock_skew_s or 0.0, received_at=inspection.received_at,
+            task_opens_at=task.opens_at if task else None, task_due_at=task.due_at if task else None,
+            exact_reuse_of=reused.get(ref.sha256, ()),
+            near_duplicates=near_duplicates(photo, inspection.id, policy.near_duplicate_max_distance))
+        findings = assess_photo(_metadata(photo), context, policy)
+        db.session.add_all(PhotoFinding(inspection_id=inspection.id, inspection_photo_id=ref.id, seq=seq, code=f.code,
+                                        severity=f.severity, message_zh=f.message_zh, data=f.data)
+                           for seq, f in enumerate(findings))
+        findings_per_photo.append(findings)
+        if all(f.severity != "error" for f in findings):
+            usable.setdefault(ref.role, set()).add(ref.sha256)
+    required_ok = all(r.ok for r in _required_photos(inspection, usable))
+    inspection.evidence_level = evidence_level(findings_per_photo, required_ok)
+    inspection.evidence_assessed_at = utcnow()
+    return inspection.evidence_level
+
+
+def reassess_inspection(uuid: str) -> str | None:
+    """Assess a complete inspection again (after a policy change or a fix); None when there is none to assess."""
+    inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid,
+                                                            Inspection.status == InspectionStatus.COMPLETE.value))
+    if inspection is None:
+        return None
+    level = assess_inspection(inspection)
+    db.session.commit()
+    return level
+
+
+def reassess_all(batch_size: int = 200) -> int:
+    """Assess every complete inspection again, committing per batch; returns how many."""
+    ids = db.session.scalars(select(Inspection.id).where(Inspection.status == InspectionStatus.COMPLETE.value)
+                             .order_by(Inspection.id)).all()
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start:start + batch_size]
+        for inspection in db.session.scalars(select(Inspection).where(Inspection.id.in_(batch))):
+            assess_inspection(inspection)
+        db.session.commit()
+    return len(ids)
+
+
+def _exact_reuse(inspection: Inspection) -> dict[str, list[str]]:
+    """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day."""
+    rows = db.session.execute(
+        select(InspectionPhoto.sha256, Inspection.uuid, Inspection.parcel_id, Inspection.started_at,
+               Inspection.device_utc_offset_min)
+        .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
+        .where(InspectionPhoto.sha256.in_({ref.sha256 for ref in inspection.photos}), Inspection.id != inspection.id)
+        .order_by(Inspection.received_at, Inspection.id))
+    day = _local_day(inspection.started_at, inspection.device_utc_offset_min)
+    reused: dict[str, list[str]] = {}
+    for sha256, uuid, parcel_id, started_at, offset_min in rows:
+        if parcel_id != inspection.parcel_id or _local_day(started_at, offset_min) != day:
+            uuids = reused.setdefault(sha256, [])
+            if uuid not in uuids:
+                uuids.append(uuid)
+    return reused
+
+
+def _local_day(moment: datetime, offset_min: int):
+    return (moment + timedelta(minutes=offset_min)).date()
+
+
+def near_duplicates(photo: Photo, inspection_id: int, max_bits: int) -> list[tuple[str, int]]:
+    """(sha256, distance) of other photos, used by other inspections, whose pHash is within max_bits.
+
+    Multi-index hashing: if two 64-bit hashes differ in at most max_bits bits, one of their four 16-bit
+    quarters differs in at most max_bits // 4 (pigeonhole). So candidates come from index look-ups of each
+    quarter's neighbours (137 values per quarter at the default 8 bits) and are checked exactly after. Cost:
+    one query of 548 indexed IN values, returning about 548/65536 of the photos for random hashes (~0.8%,
+    8k rows per million photos), instead of loading every pHash in the county."""
+    if photo.phash is None:
+        return []
+    radius = max_bits // 4
+    quarters = photos.phash_quarters(photo.phash)
+    columns = (Photo.phash_q0, Photo.phash_q1, Photo.phash_q2, Photo.phash_q3)
+    # EXISTS, not IN (subquery): the plan then starts from the quarter indexes and probes inspection_photos
+    # by sha256 per candidate, instead of scanning inspection_photos (SQLite chose that for the IN form).
+    used_elsewhere = exists().where(InspectionPhoto.sha256 == Photo.sha256,
+                                    InspectionPhoto.inspection_id != inspection_id)
+    candidates = db.session.execute(
+        select(Photo.sha256, Photo.phash)
+        .where(or_(*(column.in_(list(_neighbours(q, radius))) for column, q in zip(columns, quarters))),
+               Photo.sha256 != photo.sha256, used_elsewhere))
+    return [(str(sha256), distance) for sha256, distance in find_near_duplicates(photo.phash, candidates, max_bits)]
+
+
+def _neighbours(value: int, radius: int) -> Iterator[int]:
+    """Every 16-bit value within `radius` bits of `value`."""
+    for flips in range(radius + 1):
+        for bits in itertools.combinations(range(_QUARTER_BITS), flips):
+            yield value ^ sum(1 << bit for bit in bits)
+
+
+def _with_metadata(photo: Photo) -> Photo:
+    """Photos stored before evidence existed are read now, once, from the store."""
+    if photo.evidence_metadata is None:
+        store = photos.photo_store()
+        ingested = ingest_photo(store.get(original_key(photo.sha256)), store, sizes=photos.INGEST_SIZES)
+        for name, value in photos.evidence_columns(ingested).items():
+            setattr(photo, name, value)
+    return photo
+
+
+def _metadata(photo: Photo) -> PhotoMetadata:
+    """PhotoMetadata back from its to_dict() form."""
+    data = dict(photo.evidence_metadata)
+    gps = data.pop("gps")
+    if gps is not None:
+        gps = GpsFix(**{**gps, "gps_time_utc": _datetime(gps["gps_time_utc"])})
+    return PhotoMetadata(**{**data, "gps": gps, "captured_at": _datetime(data["captured_at"])})
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _device_fix(inspection: Inspection) -> DeviceFix:
+    """The app's location fix in WGS84: checks run on WGS84/CGCS2000 only (DOMAIN.md §6)."""
+    lat, lon = inspection.lat, inspection.lon
+    if inspection.crs == "BD09":
+        lat, lon = _bd09_to_gcj02(lat, lon)
+    if inspection.crs in ("GCJ02", "BD09"):
+        lat, lon = gcj02_to_wgs84(lat, lon)
+    return DeviceFix(lat, lon, inspection.accuracy_m)
+
+
+def _bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Baidu's BD-09 is a further shift of GCJ-02; this is its published inverse (~1 m)."""
+    x, y = lon - 0.0065, lat - 0.006
+    z = math.hypot(x, y) - 0.00002 * math.sin(y * math.pi * 3000 / 180)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * math.pi * 3000 / 180)
+    return z * math.sin(theta), z * math.cos(theta)
+
+
+def _required_photos(inspection: Inspection, usable: dict[str, set[str]]) -> list[RequiredPhotos]:
+    definition = forms.get_definition(inspection.form_id, inspection.form_version)
+    return [RequiredPhotos(r.role, r.label, r.min_count, len(usable.get(r.role, ())))
+            for r in definition.photo_requirements(inspection.answers)]
+
+
+def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
+    """The stored assessment of an inspection in the user's scope, or None."""
+    inspection = inspections.get_inspection(user, uuid)
+    if inspection is None:
+        return None
+    shas = {ref.sha256 for ref in inspection.photos}
+    by_sha = {p.sha256: p for p in db.session.scalars(select(Photo).where(Photo.sha256.in_(shas)))}
+    findings: dict[int, list[PhotoFinding]] = {}
+    for row in db.session.scalars(select(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id)
+                                  .order_by(PhotoFinding.inspection_photo_id, PhotoFinding.seq)):
+        findings.setdefault(row.inspection_photo_id, []).append(row)
+    assessed = inspection.evidence_assessed_at is not None
+    evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), findings.get(ref.id, []),
+                              all(f.severity != "error" for f in findings.get(ref.id, [])) if assessed else None)
+                for ref in inspection.photos]
+    usable: dict[str, set[str]] = {}
+    for item in evidence:
+        if item.usable:
+            usable.setdefault(item.ref.role, set()).add(item.ref.sha256)
+    return InspectionEvidence(inspection, _required_photos(inspection, usable), evidence)
+
+
+def scoped_photo(user: User, sha256: str) -> Photo | None:
+    """The photo if it belongs to an inspection in the user's scope: the only way reviewers reach photo bytes."""
+    scoped_inspections = inspections.inspections_query(user).with_only_columns(Inspection.id).order_by(None)
+    in_scope = select(InspectionPhoto.sha256).where(InspectionPhoto.inspection_id.in_(scoped_inspections))
+    return db.session.scalar(select(Photo).where(Photo.sha256 == sha256.lower(), Photo.sha256.in_(in_scope)))
+
+
+def derived_image(photo: Photo, name: str) -> bytes | None:
+    """An EXIF-free JPEG (a DERIVED_SIZES name) of the photo, None when its pixels do not decode."""
+    if photo.decode_status not in (None, "ok"):
+        return None
+    return derive(photos.photo_store(), photo.sha256, name)
+
+
+def derive(store: PhotoStore, sha256: str, name: str) -> bytes | None:
+    """The derived JPEG from the store, made from the original and kept there on first use.
+
+    The thumbnail is made at arrival; the review image is made here on first request (photos.INGEST_SIZES
+    says why). Two first requests racing both write the same content-addressed key, which is harmless."""
+    key = derived_key(sha256, name)
+    try:
+        return store.get(key)
+    except KeyError:
+        pass
+    decoded = decode(store.get(original_key(sha256)), long_side=DERIVED_SIZES[name])
+    if decoded.image is None:
+        return None
+    jpeg = make_derived(decoded.image, decoded.orientation, {name: DERIVED_SIZES[name]})[0][name]
+    store.put(key, jpeg)
+    return jpeg
+
+
+def open_original(photo: Photo) -> BinaryIO:
+    """The byte-identical original as submitted (the evidence); the caller closes it."""
+    return photos.photo_store().open(original_key(photo.sha256))
