@@ -9,7 +9,6 @@ pHash (see `near_duplicates`).
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +20,10 @@ from sqlalchemy import delete, exists, or_, select
 from server.accounts.models import User
 from server.assessments.models import PhotoFinding
 from server.db_types import utcnow
-from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, GpsFix, PhotoContext,
+from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
-                             gcj02_to_wgs84, ingest_photo, make_derived, original_key)
+                             ingest_photo, make_derived, original_key)
+from server.evidence.gcj02 import to_wgs84
 from server.evidence.decode import decode
 from server.extensions import db
 from server.forms import service as forms
@@ -94,7 +94,7 @@ def assess_inspection(inspection: Inspection) -> str:
             task_opens_at=task.opens_at if task else None, task_due_at=task.due_at if task else None,
             exact_reuse_of=reused.get(ref.sha256, ()),
             near_duplicates=near_duplicates(photo, inspection.id, policy.near_duplicate_max_distance))
-        findings = assess_photo(_metadata(photo), context, policy)
+        findings = assess_photo(PhotoMetadata.from_dict(photo.evidence_metadata), context, policy)
         db.session.add_all(PhotoFinding(inspection_id=inspection.id, inspection_photo_id=ref.id, seq=seq, code=f.code,
                                         severity=f.severity, message_zh=f.message_zh, data=f.data)
                            for seq, f in enumerate(findings))
@@ -193,35 +193,10 @@ def _with_metadata(photo: Photo) -> Photo:
     return photo
 
 
-def _metadata(photo: Photo) -> PhotoMetadata:
-    """PhotoMetadata back from its to_dict() form."""
-    data = dict(photo.evidence_metadata)
-    gps = data.pop("gps")
-    if gps is not None:
-        gps = GpsFix(**{**gps, "gps_time_utc": _datetime(gps["gps_time_utc"])})
-    return PhotoMetadata(**{**data, "gps": gps, "captured_at": _datetime(data["captured_at"])})
-
-
-def _datetime(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
 def _device_fix(inspection: Inspection) -> DeviceFix:
     """The app's location fix in WGS84: checks run on WGS84/CGCS2000 only (DOMAIN.md §6)."""
-    lat, lon = inspection.lat, inspection.lon
-    if inspection.crs == "BD09":
-        lat, lon = _bd09_to_gcj02(lat, lon)
-    if inspection.crs in ("GCJ02", "BD09"):
-        lat, lon = gcj02_to_wgs84(lat, lon)
+    lat, lon = to_wgs84(inspection.lat, inspection.lon, inspection.crs)
     return DeviceFix(lat, lon, inspection.accuracy_m)
-
-
-def _bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
-    """Baidu's BD-09 is a further shift of GCJ-02; this is its published inverse (~1 m)."""
-    x, y = lon - 0.0065, lat - 0.006
-    z = math.hypot(x, y) - 0.00002 * math.sin(y * math.pi * 3000 / 180)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * math.pi * 3000 / 180)
-    return z * math.sin(theta), z * math.cos(theta)
 
 
 def _required_photos(inspection: Inspection, usable: dict[str, set[str]]) -> list[RequiredPhotos]:

@@ -58,6 +58,13 @@ class PhotoMetadata:
         data["notes"] = list(self.notes)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PhotoMetadata":
+        """Back from `to_dict()`, as stored beside the photo row."""
+        gps, captured = data.get("gps"), data.get("captured_at")
+        return cls(**{**data, "gps": GpsFix.from_dict(gps) if gps else None,
+                      "captured_at": datetime.fromisoformat(captured) if captured else None})
+
 
 def read_source(source: str | os.PathLike[str] | bytes) -> bytes:
     return bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else Path(source).read_bytes()

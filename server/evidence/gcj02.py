@@ -75,3 +75,20 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
         else:
             low_lon = wgs_lon
     return wgs_lat, wgs_lon
+
+
+def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Baidu's BD-09 is a further shift of GCJ-02; this is its published inverse (~1 m)."""
+    x, y = lon - 0.0065, lat - 0.006
+    z = math.hypot(x, y) - 0.00002 * math.sin(y * math.pi * 3000 / 180)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * math.pi * 3000 / 180)
+    return z * math.sin(theta), z * math.cos(theta)
+
+
+def to_wgs84(lat: float, lon: float, crs: str) -> tuple[float, float]:
+    """A point tagged WGS84, GCJ02 or BD09 in WGS84 (= CGCS2000 at these accuracies), where checks run."""
+    if crs == "BD09":
+        lat, lon = bd09_to_gcj02(lat, lon)
+    if crs in ("GCJ02", "BD09"):
+        lat, lon = gcj02_to_wgs84(lat, lon)
+    return lat, lon

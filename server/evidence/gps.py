@@ -36,6 +36,11 @@ class GpsFix:
         data["gps_time_utc"] = self.gps_time_utc.isoformat() if self.gps_time_utc else None
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GpsFix":
+        time = data.get("gps_time_utc")
+        return cls(**{**data, "gps_time_utc": datetime.fromisoformat(time) if time else None})
+
 
 def _text(tags: dict[str, Any], key: str) -> str | None:
     tag = tags.get(key)
