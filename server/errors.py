@@ -32,6 +32,8 @@ CONFLICT = Problem("conflict", 409, "与已有数据冲突")
 PAYLOAD_TOO_LARGE = Problem("payload_too_large", 413, "请求体超过大小限制")
 UNSUPPORTED_MEDIA_TYPE = Problem("unsupported_media_type", 415, "不支持的内容类型")
 INTERNAL = Problem("internal_error", 500, "服务器内部错误")
+INVALID_TRANSITION = Problem("invalid_transition", 409, "案件当前状态下不能执行该操作")
+STALE_CASE = Problem("stale_case", 409, "案件已被他人更新, 请刷新后重试")
 
 _BY_STATUS = {p.status: p for p in (BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
                                     METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE,

@@ -18,6 +18,15 @@ def _register_nested() -> None:
 
     api_v1.register_blueprint(accounts_bp)
     api_v1.register_blueprint(parcels_bp)
+    from server.patrols.api import bp as patrols_bp
+    api_v1.register_blueprint(patrols_bp)
+    from server.sync.blueprints import SYNC_BLUEPRINTS
+    for bp in SYNC_BLUEPRINTS:
+        api_v1.register_blueprint(bp)
+    from server.assessments.api import bp as assessments_bp
+    api_v1.register_blueprint(assessments_bp)
+    from server.cases.api import bp as cases_bp
+    api_v1.register_blueprint(cases_bp)
 
 
 _register_nested()

@@ -3,8 +3,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from inspection_forms import builtin_definitions
 from server.demo.generator import DEMO_PASSWORD, DemoExistsError, build_demo_county
 from server.extensions import db
+from server.forms import service as forms
+from server.patrols import service as patrols
 from server.territory.models import County
 
 
@@ -22,10 +25,15 @@ def demo_command(parcels, seed, if_empty):
         demo = build_demo_county(parcels=parcels, seed=seed)
     except DemoExistsError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Ready for a phone's first sync: the standard form, the default patrol plans and this period's tasks.
+    for definition in builtin_definitions():
+        forms.publish(definition)
+    patrols.init_default_plans(demo.county_code)
+    tasks = patrols.generate_tasks(county_code=demo.county_code)
     tokens_file = current_app.config["FARMPATROL"].instance_path / "demo-device-tokens.tsv"
     tokens_file.write_text("".join(f"{user}\t{token}\n" for user, token in demo.device_tokens.items()))
     tokens_file.chmod(0o600)
-    click.echo(f"demo county {demo.county_code}: {demo.parcels} parcels")
+    click.echo(f"demo county {demo.county_code}: {demo.parcels} parcels, {tasks.created} patrol tasks")
     for role, names in demo.users.items():
         click.echo(f"  {role}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} (password {DEMO_PASSWORD})")
     click.echo(f"  device tokens: {tokens_file}")

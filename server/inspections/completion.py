@@ -31,8 +31,9 @@ def on_inspection_complete(inspection: Inspection) -> None:
     the single entry point, and keep anything slow out of it (queue a job instead)."""
     inspection.completed_at = utcnow()
     assessments.assess_inspection(inspection)
-    patrols.mark_tasks_done_for_inspection(inspection.parcel_id, inspection.inspector_id, inspection.observed_at)
+    # The audit entry comes before any row it might wait on: it locks the chain head (docs/rules-and-reviews.md).
     record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection))
+    patrols.mark_tasks_done_for_inspection(inspection.parcel_id, inspection.inspector_id, inspection.observed_at)
     apply_rules(inspection)
 
 

@@ -37,8 +37,13 @@ JOBS: tuple[JobSpec, ...] = (
             "清理过期的未完成上传"),
     JobSpec("inspections.mark_incomplete", "server.inspections.completion:mark_incomplete_inspections",
             {"minute": 20}, "标记照片逾期未到的巡查记录"),
+    # Daily: a main season can end without anyone visiting an idle parcel; judge the history again.
+    JobSpec("rules.reevaluate_abandonment", "server.rules.service:reevaluate_abandonment", {"hour": 2, "minute": 5},
+            "按巡查历史重新判定撂荒"),
+    # Hourly: rectification deadlines are dates; an overdue case is escalated to the county.
+    JobSpec("cases.mark_overdue", "server.cases.service:mark_overdue_cases", {"minute": 25}, "标记整改逾期的案件"),
 )
-# Not declared yet (later issues; no function exists to call): abandonment re-evaluation, scheduled reports.
+# Not declared yet (a later issue; no function exists to call): scheduled compensation-deduction reports.
 
 
 def get_spec(job_id: str, specs: tuple[JobSpec, ...] = JOBS) -> JobSpec:

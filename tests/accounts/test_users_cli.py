@@ -53,7 +53,7 @@ def test_reviewer_and_admin_need_their_units(runner):
 
 def test_demo_is_deterministic_and_loaded_only_once(runner, app):
     first = invoke(runner, "demo", "--parcels", "30", "--if-empty")
-    assert first.exit_code == 0 and "30 parcels" in first.output
+    assert first.exit_code == 0 and "30 parcels" in first.output and "patrol tasks" in first.output
     tokens = (app.config["FARMPATROL"].instance_path / "demo-device-tokens.tsv").read_text().splitlines()
     assert len(tokens) == 20 and tokens[0].startswith("inspector101201\tfpd_")
     assert "not loaded" in invoke(runner, "demo", "--if-empty").output

@@ -1,0 +1,165 @@
+"""From the rules' findings to cases, inside the transaction that completes an inspection (flush only).
+
+- Evidence gate: a finding on trusted evidence is a violation (`flagged`); otherwise it is a `doubt` and
+  the inspector gets a re-inspection task through the sync pull. A trusted finding upgrades a doubt; a
+  trusted visit that no longer shows a doubted problem dismisses the doubt.
+- One open case per problem: a finding of a problem the parcel already has an open case for attaches to
+  it; the case's area is the largest reported.
+- A complete inspection of a parcel with a case in rectification (or overdue) is its re-inspection: it is
+  linked and moves the case to `rectification_submitted` for the reviewer to verify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.accounts.models import User
+from server.audit.service import record_event
+from server.cases import workflow
+from server.cases.models import CaseInspection, CaseObservation, ViolationCase
+from server.cases.service import AUDIT_ENTITY, case_state, change, locked_cases
+from server.extensions import db
+from server.inspections.models import Inspection
+from server.patrols.models import TaskStatus
+from server.patrols.service import create_recheck_task
+from server.rules.classify import Observation
+from server.rules.codes import max_severity, problem_key
+from server.rules.config import RuleSet
+from server.rules.models import RuleConfig
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An observation and the inspection that shows it (for abandonment, the latest idle visit)."""
+
+    observation: Observation
+    inspection: Inspection
+
+
+def record_inspection(inspection: Inspection, findings: list[Finding], config: RuleConfig | None,
+                      rules: RuleSet, *, now: datetime) -> None:
+    keys = {problem_key(f.observation.code) for f in findings}
+    _submit_rectifications(inspection, keys, now)
+    record_findings(findings, config, rules, now=now)
+    if inspection.evidence_level in rules.evidence.violation_levels:
+        _dismiss_resolved_doubts(inspection, keys, now)
+
+
+def record_findings(findings: list[Finding], config: RuleConfig | None, rules: RuleSet, *, now: datetime) -> int:
+    """Attach each finding to its problem's open case or open one; returns how many were new."""
+    return sum(_record(finding, config, rules, now) for finding in findings)
+
+
+def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime) -> bool:
+    obs, inspection = finding.observation, finding.inspection
+    trusted = inspection.evidence_level in rules.evidence.violation_levels
+    open_key = f"{inspection.parcel_id}:{problem_key(obs.code)}"
+    case = _open_case(open_key)
+    if case is None:
+        case = _create(finding, open_key, trusted, config, rules, now)
+        if case is not None:
+            return True
+        case = _open_case(open_key)  # another transaction opened it first: attach to theirs
+    already = db.session.scalar(select(CaseObservation.id).where(
+        CaseObservation.case_id == case.id, CaseObservation.inspection_id == inspection.id,
+        CaseObservation.code == obs.code))
+    if already is not None:
+        return False
+    _attach(case, finding)
+    values = {"area_mu": _largest(case.area_mu, obs.area_mu), "severity": max_severity([case.severity, obs.severity]),
+              "last_observed_at": max(case.last_observed_at, inspection.observed_at)}
+    if obs.code == "ABANDON_YEAR" or case.code == obs.code:  # a year's abandonment supersedes the seasonal flag
+        values |= {"code": obs.code, "message_zh": obs.message_zh}
+    if case.status == workflow.DOUBT and trusted:
+        change(case, workflow.UPGRADE.name, status=workflow.UPGRADE.target, now=now,
+               note=f"可信证据再次发现该问题(巡查记录 {inspection.uuid})", **values)
+    else:
+        if case.status == workflow.DOUBT:
+            values |= _recheck(case, inspection, rules, now)
+        change(case, workflow.OBSERVE, now=now, note=f"巡查记录 {inspection.uuid}: {obs.message_zh}", **values)
+    return True
+
+
+def _create(finding: Finding, open_key: str, trusted: bool, config: RuleConfig | None, rules: RuleSet,
+            now: datetime) -> ViolationCase | None:
+    """Open a case in a SAVEPOINT; None if a concurrent transaction opened this problem's case first."""
+    obs, inspection = finding.observation, finding.inspection
+    case = ViolationCase(parcel_id=inspection.parcel_id, problem_key=problem_key(obs.code), open_key=open_key,
+                         code=obs.code, category=obs.category, severity=obs.severity, area_mu=obs.area_mu,
+                         status=workflow.FLAGGED if trusted else workflow.DOUBT, legal_basis=obs.legal_basis,
+                         message_zh=obs.message_zh, rule_config_id=config.id if config else None,
+                         first_observed_at=inspection.observed_at, last_observed_at=inspection.observed_at,
+                         version=1, created_at=now, updated_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(case)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    _attach(case, finding)
+    if not trusted:
+        case.recheck_task_id = _recheck(case, inspection, rules, now)["recheck_task_id"]
+        db.session.flush()
+    record_event(AUDIT_ENTITY, case.id, "created", after=case_state(case), at=now,
+                 reason=f"巡查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'})")
+    return case
+
+
+def _attach(case: ViolationCase, finding: Finding) -> None:
+    obs, inspection = finding.observation, finding.inspection
+    db.session.add(CaseObservation(case_id=case.id, inspection_id=inspection.id, code=obs.code,
+                                   severity=obs.severity, area_mu=obs.area_mu, legal_basis=obs.legal_basis,
+                                   message_zh=obs.message_zh, evidence_level=inspection.evidence_level,
+                                   observed_at=inspection.observed_at))
+    _link(case, inspection, "observed")
+
+
+def _link(case: ViolationCase, inspection: Inspection, role: str) -> None:
+    exists = db.session.scalar(select(CaseInspection.id).where(
+        CaseInspection.case_id == case.id, CaseInspection.inspection_id == inspection.id, CaseInspection.role == role))
+    if exists is None:
+        db.session.add(CaseInspection(case_id=case.id, inspection_id=inspection.id, role=role))
+    db.session.flush()
+
+
+def _recheck(case: ViolationCase, inspection: Inspection, rules: RuleSet, now: datetime) -> dict:
+    """Ask the inspector who saw it to look again, unless a re-inspection of this case is still open."""
+    if case.recheck_task is not None and case.recheck_task.status == TaskStatus.OPEN.value:
+        return {}
+    task = create_recheck_task(case.parcel, f"疑点复查: {case.message_zh}(照片证据存疑, 请重新拍摄)",
+                               now + timedelta(days=rules.evidence.recheck_due_days),
+                               db.session.get(User, inspection.inspector_id), now=now, commit=False)
+    return {"recheck_task_id": task.id}
+
+
+def _submit_rectifications(inspection: Inspection, observed_keys: set[str], now: datetime) -> None:
+    for case in _cases(inspection.parcel_id, (workflow.ORDERED, workflow.OVERDUE)):
+        _link(case, inspection, "rectification")
+        still = "复查仍发现该问题" if case.problem_key in observed_keys else "复查未再发现该问题"
+        change(case, workflow.SUBMIT.name, status=workflow.SUBMIT.target, now=now,
+               note=f"整改复查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'}): {still}")
+
+
+def _dismiss_resolved_doubts(inspection: Inspection, observed_keys: set[str], now: datetime) -> None:
+    for case in _cases(inspection.parcel_id, (workflow.DOUBT,)):
+        if case.problem_key not in observed_keys:
+            _link(case, inspection, "observed")
+            change(case, workflow.DISMISS_DOUBT.name, status=workflow.DISMISS_DOUBT.target, now=now,
+                   note=f"复查记录 {inspection.uuid} 证据可信且未再发现该问题, 疑点排除")
+
+
+def _open_case(open_key: str) -> ViolationCase | None:
+    return next(iter(locked_cases(select(ViolationCase).where(ViolationCase.open_key == open_key))), None)
+
+
+def _cases(parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:
+    return locked_cases(select(ViolationCase).where(ViolationCase.parcel_id == parcel_id,
+                                                    ViolationCase.status.in_(statuses)).order_by(ViolationCase.id))
+
+
+def _largest(current: float | None, new: float | None) -> float | None:
+    return max((a for a in (current, new) if a is not None), default=None)

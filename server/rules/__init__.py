@@ -1,0 +1,1 @@
+"""Violation rules: classification by land class, abandonment over time, per-county versioned configuration."""

@@ -1,0 +1,99 @@
+"""The audit chain: every change leaves an entry; editing or deleting any entry is found by `audit verify`;
+concurrent appends stay one linear chain; the completion hook records inspections and runs the rules."""
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from server.audit.models import AuditEvent
+from server.audit.service import record_event, verify_chain
+from server.cases.models import ViolationCase
+from server.extensions import db
+from server.inspections.models import Inspection
+from server.rules.versions import publish_rules
+from tests.reviews.fixtures import building, inspect
+from tests.sync.fixtures import forms_published, parcel_codes  # noqa: F401  (forms_published: a fixture)
+from tests.sync.helpers import GOOD_ANSWERS, photo_refs, push, record, upload
+
+
+@pytest.fixture
+def chain(parcels):
+    """A few entries of each kind: a rule configuration, inspections' cases, a reviewer's change."""
+    publish_rules("330481", {"evidence": {"recheck_due_days": 5}}, date(2026, 1, 1), note="县级文件")
+    inspect(parcels["pbf"], building(2.0))
+    inspect(parcels["general"], building(1.0), level="doubtful")
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert count >= 3
+    return count
+
+
+def verify(runner):
+    result = runner.invoke(args=["audit", "verify"])
+    return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
+
+
+def test_an_intact_chain_verifies(chain, runner):
+    assert verify(runner) == (0, f"audit chain ok: {chain} events\n")
+
+
+def test_an_edited_entry_is_found(chain, runner):
+    db.session.execute(text("UPDATE audit_events SET after = :after WHERE seq = 2"),
+                       {"after": '{"status": "dismissed"}'})
+    db.session.commit()
+    code, output = verify(runner)
+    assert code == 1 and "seq 2" in output
+
+
+@pytest.mark.parametrize("seq", [2, "last"])
+def test_a_deleted_entry_is_found(chain, runner, seq):
+    seq = chain if seq == "last" else seq
+    db.session.execute(text("DELETE FROM audit_events WHERE seq = :seq"), {"seq": seq})
+    db.session.commit()
+    code, output = verify(runner)
+    assert code == 1 and f"seq {seq}" in output
+
+
+def test_concurrent_appends_make_one_linear_chain(app, demo):
+    barrier = threading.Barrier(2)
+
+    def writer(name: str) -> None:
+        with app.app_context():
+            barrier.wait(timeout=10)
+            for i in range(15):
+                record_event("report", f"{name}-{i}", "generated", after={"i": i})
+                db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    report = verify_chain()
+    assert report.ok and report.checked == 30
+
+
+def test_completion_hook_audits_the_inspection_and_runs_the_rules(sync_client_setup, client, demo):
+    token, parcel_code = sync_client_setup
+    blobs = [b"distant-road", b"close-road", b"detail-road"]
+    answers = {**GOOD_ANSWERS, "farm_road": "damaged", "farm_road_note": "路面塌陷"}
+    body = record(parcel_code, photos=photo_refs(*blobs), answers=answers)
+    assert push(client, token, [body]).get_json()["results"][0]["status"] == "accepted"
+    for blob in blobs:
+        upload(client, token, blob)
+    inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == body["uuid"]))
+    assert inspection.status == "complete"
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "inspection"))
+    assert (event.entity_id, event.action, event.after["content_hash"]) == (
+        inspection.uuid, "completed", inspection.content_hash)
+    [case] = db.session.scalars(select(ViolationCase))
+    expected = "flagged" if inspection.evidence_level == "trusted" else "doubt"
+    assert (case.code, case.status) == ("MAINT_ROAD", expected)
+    assert verify_chain().ok
+
+
+@pytest.fixture
+def sync_client_setup(demo, forms_published):  # noqa: F811
+    return demo.device_tokens["inspector101201"], parcel_codes("330481101201")[0]

@@ -1,0 +1,1 @@
+from tests.reviews.fixtures import *  # noqa: F403
