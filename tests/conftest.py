@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import psycopg
@@ -19,6 +20,10 @@ from flask_migrate import upgrade
 from server import create_app
 from server.config import Config, normalise_database_url
 from server.extensions import db
+
+# Fixtures shared by several folders: the sync protocol's (a county with published forms, live server) and
+# the review tests' (parcels of known land classes, recorded inspections).
+pytest_plugins = ("tests.sync.fixtures", "tests.reviews.fixtures")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_PHOTOS = REPO_ROOT.parent / "shared" / "photos"
@@ -117,3 +122,28 @@ def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():
         pytest.skip(f"shared photos not found at {SHARED_PHOTOS}")
     return SHARED_PHOTOS
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A moto S3 server on loopback for the session, with dummy credentials in the env."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        env.delenv("AWS_PROFILE", raising=False)
+        server.start()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.stop()

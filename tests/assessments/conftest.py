@@ -17,8 +17,7 @@ from server.evidence import distance_to_parcel_m
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.parcels.models import Parcel
-from tests.evidence.conftest import make_jpeg, s3_endpoint  # noqa: F401  (s3_endpoint is a fixture)
-from tests.sync.fixtures import *  # noqa: F403
+from tests.evidence.conftest import make_jpeg
 from tests.sync.helpers import CHINA, bearer, photo_refs, push, record, sha256_hex, upload
 
 GEOD = Geod(ellps="WGS84")

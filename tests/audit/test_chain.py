@@ -14,7 +14,7 @@ from server.extensions import db
 from server.inspections.models import Inspection
 from server.rules.versions import publish_rules
 from tests.reviews.fixtures import building, inspect
-from tests.sync.fixtures import forms_published, parcel_codes  # noqa: F401  (forms_published: a fixture)
+from tests.sync.fixtures import parcel_codes
 from tests.sync.helpers import GOOD_ANSWERS, photo_refs, push, record, upload
 
 
@@ -95,5 +95,5 @@ def test_completion_hook_audits_the_inspection_and_runs_the_rules(sync_client_se
 
 
 @pytest.fixture
-def sync_client_setup(demo, forms_published):  # noqa: F811
+def sync_client_setup(demo, forms_published):
     return demo.device_tokens["inspector101201"], parcel_codes("330481101201")[0]

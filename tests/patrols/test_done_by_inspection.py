@@ -8,11 +8,10 @@ from server.extensions import db
 from server.parcels.models import Parcel
 from server.patrols import service
 from server.patrols.models import PatrolTask, TaskStatus
-from tests.sync.fixtures import forms_published, own_parcels, sync_demo  # noqa: F401  (fixtures)
 from tests.sync.helpers import CHINA, photo_refs, push, record, upload
 
 
-def test_task_done_only_when_the_inspection_completes(client, sync_demo, own_parcels):  # noqa: F811
+def test_task_done_only_when_the_inspection_completes(client, sync_demo, own_parcels):
     service.init_default_plans(sync_demo.county_code, effective_from=date(2026, 1, 1))
     service.generate_tasks(now=datetime(2026, 5, 2, 10, 0, tzinfo=CHINA))
     code = own_parcels[0]

@@ -1,4 +1,4 @@
-"""Fixtures of the rules, reviews and audit tests (imported by their conftests): the demo county with
+"""Fixtures of the rules, reviews and audit tests (registered for all tests by tests/conftest.py): the demo county with
 parcels of known land classes, and `inspect`, which records a complete inspection with a chosen evidence
 level and runs the rules on it, as the completion hook does after the evidence assessment."""
 

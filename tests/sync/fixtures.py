@@ -1,4 +1,4 @@
-"""Fixtures of the sync and device tests (imported by both conftests): a county with published forms,
+"""Fixtures of the sync and device tests (registered for all tests by tests/conftest.py): a county with published forms,
 a device token, parcels in and out of its scope, and the app served on a real socket."""
 
 from __future__ import annotations

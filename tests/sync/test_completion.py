@@ -14,7 +14,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.inspections import completion
 from server.inspections.models import Inspection
-from tests.sync.helpers import bearer, photo_refs, push, record, upload
+from tests.sync.helpers import photo_refs, push, record, upload
 
 
 def test_hook_runs_once_when_the_last_photo_arrives(client, token, own_parcels):

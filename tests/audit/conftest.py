@@ -1,1 +1,0 @@
-from tests.reviews.fixtures import *  # noqa: F403

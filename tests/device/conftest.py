@@ -1,1 +1,0 @@
-from tests.sync.fixtures import *  # noqa: F403
