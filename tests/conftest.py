@@ -100,6 +100,23 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
+def make_app(database_url, tmp_path):
+    """Factory: another app on the test's database with other settings. Its engine is disposed afterwards:
+    a pool dropped with open connections would leak them (and their ResourceWarnings) into later tests."""
+    made = []
+
+    def make(**overrides):
+        made.append(_make_app(tmp_path / f"app{len(made)}", database_url, **overrides))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -84,24 +84,23 @@ def test_cursor_never_passes_a_change_that_commits_late(app, client, token):
     """T1 takes a sequence number and stalls; T2 changes something after it. Until T1 commits, a pull must
     not move the cursor past T1's number, or T1's change would be skipped for ever."""
     _, cursor, _ = pull_all(client, token)
-    slow = Session(db.engine)
-    changelog.record(slow, changelog.ENTITY_FORM, "slow:1")
-    changelog.write_pending(slow)  # holds its sequence number (and the log's commit-order lock) uncommitted
-    fast_done = threading.Event()
+    with Session(db.engine) as slow:
+        changelog.record(slow, changelog.ENTITY_FORM, "slow:1")
+        changelog.write_pending(slow)  # holds its sequence number (and the log's commit-order lock) uncommitted
+        fast_done = threading.Event()
 
-    def fast_writer():
-        with app.app_context(), Session(db.engine) as fast:
-            changelog.record(fast, changelog.ENTITY_FORM, "fast:1")
-            fast.commit()
-        fast_done.set()
+        def fast_writer():
+            with app.app_context(), Session(db.engine) as fast:
+                changelog.record(fast, changelog.ENTITY_FORM, "fast:1")
+                fast.commit()
+            fast_done.set()
 
-    thread = threading.Thread(target=fast_writer)
-    thread.start()
-    time.sleep(0.3)
-    changes, during, _ = pull_all(client, token, cursor)
-    assert changes == [] and during == cursor
-    slow.commit()
-    slow.close()
+        thread = threading.Thread(target=fast_writer)
+        thread.start()
+        time.sleep(0.3)
+        changes, during, _ = pull_all(client, token, cursor)
+        assert changes == [] and during == cursor
+        slow.commit()
     thread.join(timeout=10)
     assert fast_done.is_set()
     changes, _, _ = pull_all(client, token, during)

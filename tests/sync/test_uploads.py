@@ -134,10 +134,8 @@ def test_oversized_photo_is_413(client, token, app):
     assert response.status_code == 413 and response.get_json()["error"]["field"] == "Upload-Length"
 
 
-def test_patch_larger_than_the_app_request_limit_passes(app, token, tmp_path):
-    from tests.conftest import _make_app
-
-    small = _make_app(tmp_path / "small", app.config["SQLALCHEMY_DATABASE_URI"], max_request_bytes=1024)
+def test_patch_larger_than_the_app_request_limit_passes(make_app, token):
+    small = make_app(max_request_bytes=1024)
     data = b"p" * 50_000
     with small.app_context():
         client = small.test_client()
