@@ -12,6 +12,9 @@ extras="${1:-}"
 stamp=".venv/.farmpatrol-installed${extras:+-$extras}"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  .venv/bin/pip install -q -e ".${extras:+[$extras]}"
+  if ! .venv/bin/pip install -q -e ".${extras:+[$extras]}" > .venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
