@@ -64,21 +64,31 @@ def event_content(event: AuditEvent) -> dict:
 def lock_chain() -> None:
     """Lock the chain head until the transaction ends. Appending does it anyway; a transaction that will
     also lock other rows (cases) calls it first, so that all take the locks in one order: head, then rows."""
+    locked = select(AuditChainHead.id).where(AuditChainHead.id == _HEAD_ID).with_for_update()
+    if db.session.execute(locked).first() is None:
+        _create_head()
+        db.session.execute(locked)
+
+
+def _create_head() -> None:
+    """The head row exists from the first append on; two first appends racing both survive the insert."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(dialect.insert(AuditChainHead).values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
                        .on_conflict_do_nothing(index_elements=["id"]))
-    db.session.execute(select(AuditChainHead.id).where(AuditChainHead.id == _HEAD_ID).with_for_update())
 
 
 def _advance_head() -> tuple[int, str]:
-    """Take the next sequence number under the head row's lock; returns it with the previous hash."""
-    lock_chain()
-    seq, prev_hash = db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
-        .values(last_seq=AuditChainHead.last_seq + 1)
-        .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
-        .execution_options(synchronize_session=False)).one()
-    return seq, prev_hash
+    """Take the next sequence number; the UPDATE locks the head row until the transaction ends. Returns the
+    number with the previous hash."""
+    advance = (update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+               .values(last_seq=AuditChainHead.last_seq + 1)
+               .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+               .execution_options(synchronize_session=False))
+    row = db.session.execute(advance).first()
+    if row is None:
+        _create_head()
+        row = db.session.execute(advance).one()
+    return row.last_seq, row.last_hash
 
 
 def entity_history(entity_type: str, entity_id: object) -> list[AuditEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 
 from inspection_forms import FormDefinition, check_republish, load_definition
@@ -41,9 +42,16 @@ def get_version(form_id: str, version: int) -> FormVersion | None:
 
 
 def get_definition(form_id: str, version: int) -> FormDefinition | None:
-    """The published definition, or None when that version was never published."""
-    row = get_version(form_id, version)
-    return None if row is None else _definition(row)
+    """The published definition, or None when that version was never published.
+
+    Published versions never change, so a request (a push of many records) looks each one up once."""
+    found = g.setdefault("published_forms", {})
+    if (form_id, version) not in found:
+        row = get_version(form_id, version)
+        if row is None:
+            return None
+        found[(form_id, version)] = _definition(row)
+    return found[(form_id, version)]
 
 
 def form_key(form_id: str, version: int) -> str:
