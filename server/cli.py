@@ -1,8 +1,5 @@
 """The `farmpatrol` command: Flask's CLI (run, shell, db ...) plus the domains' command groups."""
 
-import signal
-import sys
-
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -12,29 +9,20 @@ from server import create_app
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Processes (gunicorn workers).")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker.")
 @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
               help="Also run the scheduled jobs here (while this process holds the scheduler lease).")
 @with_appcontext
-def serve_command(host, port, threads, with_scheduler):
-    """Serve the app with waitress (a production WSGI server; use gunicorn for several processes)."""
+def serve_command(host, port, workers, threads, with_scheduler):
+    """Serve the app with gunicorn (threaded workers that stream request bodies)."""
     from flask import current_app
-    from waitress import serve
 
-    from server.jobs.scheduler import LeasedScheduler
+    from server.serving import GunicornServer
 
-    app = current_app._get_current_object()
-    scheduler = LeasedScheduler(app) if with_scheduler else None
-    if scheduler:
-        # Stopped by a service manager: leave through `finally`, so the lease is released, not left to expire.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        scheduler.start()
-    click.echo(f"farmpatrol serving on http://{host}:{port}/" + (" with the scheduler" if scheduler else ""))
-    try:
-        serve(app, host=host, port=port, threads=threads)
-    finally:
-        if scheduler:
-            scheduler.stop()
+    click.echo(f"farmpatrol serving on http://{host}:{port}/" + (" with the scheduler" if with_scheduler else ""))
+    GunicornServer(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
+                   with_scheduler=with_scheduler).run()
 
 
 main = FlaskGroup(create_app=lambda: create_app(), add_version_option=False,

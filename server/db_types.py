@@ -7,6 +7,13 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# Bounds of what the columns can take, for validating input before it reaches a query: the largest 64-bit
+# integer (SQLite's and PostgreSQL's bigint), and aware datetimes that still exist once shifted to UTC
+# (year 1 at +08:00 is before year 1 in UTC, and year 9999 at -08:00 after its end).
+BIGINT_MAX = 2**63 - 1
+EARLIEST_TIME = datetime(1, 1, 2, tzinfo=timezone.utc)
+LATEST_TIME = datetime(9999, 12, 30, tzinfo=timezone.utc)
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes on both databases.

@@ -16,10 +16,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from server import create_app
 from server.config import Config, normalise_database_url
 from server.extensions import db
+from server.jobs.service import JOB_STORE_TABLE
 
 # Fixtures shared by several folders: the sync protocol's (a county with published forms, live server) and
 # the review tests' (parcels of known land classes, recorded inspections).
@@ -117,6 +119,15 @@ def make_app(database_url, tmp_path):
 
 
 @pytest.fixture
+def job_store(app):
+    """APScheduler creates its table outside the migrations; drop it afterwards, or the PostgreSQL database
+    (kept for the session) would no longer match the models for the migration tests."""
+    yield JOB_STORE_TABLE
+    with db.engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {JOB_STORE_TABLE}"))
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -141,7 +152,7 @@ def shared_photos() -> Path:
     return SHARED_PHOTOS
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -152,7 +163,7 @@ def s3_endpoint():
     """A moto S3 server on loopback for the session, with dummy credentials in the env."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ACCESS_KEY_ID", "testing")

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
-from server.accounts.models import User
+from server.accounts.models import Device, Role, User
 from server.assessments.models import PhotoFinding
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
@@ -228,10 +228,17 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
 
 
 def scoped_photo(user: User, sha256: str) -> Photo | None:
-    """The photo if it belongs to an inspection in the user's scope: the only way reviewers reach photo bytes."""
+    """The photo if it belongs to an inspection in the user's scope: the only way anyone reaches photo bytes.
+
+    Inspectors see only photos their own devices uploaded. Citing a hash in a push attaches the stored photo
+    (it is never stored twice), so without this a device could open anyone's photo by knowing its hash;
+    reviewers still see such a reused photo, because judging the reuse is their job."""
     scoped_inspections = inspections.inspections_query(user).with_only_columns(Inspection.id).order_by(None)
     in_scope = select(InspectionPhoto.sha256).where(InspectionPhoto.inspection_id.in_(scoped_inspections))
-    return db.session.scalar(select(Photo).where(Photo.sha256 == sha256.lower(), Photo.sha256.in_(in_scope)))
+    query = select(Photo).where(Photo.sha256 == sha256.lower(), Photo.sha256.in_(in_scope))
+    if user.role_enum is Role.INSPECTOR:
+        query = query.where(Photo.uploaded_by_device_id.in_(select(Device.id).where(Device.user_id == user.id)))
+    return db.session.scalar(query)
 
 
 def derived_image(photo: Photo, name: str) -> bytes | None:

@@ -7,6 +7,7 @@ from server.accounts.auth import current_principal, require_principal
 from server.api.parsing import parse_json, parse_query
 from server.cases import service
 from server.cases.schemas import CaseDetailSchema, CaseListQuery, CaseSchema, TransitionRequest
+from server.db_types import BIGINT_MAX
 from server.extensions import db
 
 bp = Blueprint("cases", __name__)
@@ -22,13 +23,13 @@ def list_cases():
     return jsonify({"cases": CaseSchema(many=True).dump(rows[: args["limit"]]), "has_more": len(rows) > args["limit"]})
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get(f"/cases/<int(max={BIGINT_MAX}):case_id>")
 @require_principal()
 def get_case(case_id: int):
     return jsonify(CaseDetailSchema().dump(service.get_case(current_principal().user, case_id)))
 
 
-@bp.post("/cases/<int:case_id>/transitions")
+@bp.post(f"/cases/<int(max={BIGINT_MAX}):case_id>/transitions")
 @require_principal()
 def transition(case_id: int):
     data = parse_json(TransitionRequest())

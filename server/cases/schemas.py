@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from server.audit.service import entity_history
 from server.cases import workflow
 from server.cases.service import AUDIT_ENTITY
+from server.db_types import BIGINT_MAX
 from server.rules.codes import CATEGORY_LABELS_ZH
 
 
@@ -15,7 +16,7 @@ class CaseListQuery(Schema):
     village = fields.String(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
     township = fields.String(load_default=None, validate=validate.Regexp(r"^\d{9}$"))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
 
 
 class TransitionRequest(Schema):

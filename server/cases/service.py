@@ -26,6 +26,7 @@ from server.rules.versions import rules_of
 from server.territory.models import Township, Village
 
 AUDIT_ENTITY = "case"
+MAX_DEADLINE = timedelta(days=3 * 366)  # 整改期限: far beyond any rectification a rule sets
 
 
 def case_state(case: ViolationCase) -> dict:
@@ -97,6 +98,9 @@ def _deadline_values(case: ViolationCase, deadline: date | None, now: datetime) 
         deadline = today + timedelta(days=rules_of(case.rule_config).rectification_days[case.category])
     elif deadline < today:
         raise ApiError(VALIDATION_FAILED, "整改期限不能早于今天", field="deadline")
+    elif deadline > today + MAX_DEADLINE:
+        # Also keeps the end of that day representable (9999-12-31 has no next day).
+        raise ApiError(VALIDATION_FAILED, f"整改期限不能晚于 {MAX_DEADLINE.days} 天之后", field="deadline")
     deadline_at = datetime.combine(deadline + timedelta(days=1), time(), tz)
     task = create_recheck_task(case.parcel, f"整改复查(案件 {case.id}): {case.message_zh}", deadline_at, now=now,
                                commit=False)

@@ -23,7 +23,7 @@ DecodeStatus = Literal["ok", "truncated", "undecodable", "bomb", "not_an_image"]
 
 # warnings.catch_warnings swaps process-wide state (the filters and showwarning) and restores it on exit;
 # two threads inside it at once restore each other's state, so a warning can escape as an error or be
-# lost. The server decodes on several threads (waitress), so decodes take turns here. Cost: decodes of one
+# lost. The server decodes on several threads (gunicorn's threaded workers), so decodes take turns here. Cost: decodes of one
 # process do not overlap (~40 ms per 12 MP JPEG at thumbnail scale, ~60 ms at review scale: ~25 uploads/s
 # per process, far above a county's rate). Python 3.14's context-aware warnings would make it unnecessary.
 _WARNINGS_LOCK = threading.Lock()

@@ -7,8 +7,11 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.db_types import BIGINT_MAX, EARLIEST_TIME, LATEST_TIME
+
 SHA256_HEX = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="应为 64 位十六进制 SHA-256")
 CRS_TAGS = ("WGS84", "GCJ02", "BD09")
+STORABLE_TIME = validate.Range(EARLIEST_TIME, LATEST_TIME)
 
 
 class Sha256(fields.String):
@@ -31,7 +34,7 @@ class LocationSchema(Schema):
 class PhotoRefSchema(Schema):
     sha256 = Sha256(required=True)
     role = fields.String(required=True, validate=validate.Length(1, 32))
-    taken_at = fields.AwareDateTime(load_default=None)
+    taken_at = fields.AwareDateTime(load_default=None, validate=STORABLE_TIME)
     file_name = fields.String(load_default=None, validate=validate.Length(max=255))
 
 
@@ -39,11 +42,11 @@ class InspectionRecordSchema(Schema):
     uuid = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.OneOf(["inspection"]))
     form_id = fields.String(required=True, validate=validate.Length(1, 64))
-    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=BIGINT_MAX))
     parcel_code = fields.String(required=True, validate=validate.Length(1, 64))
     task_id = fields.UUID(load_default=None)
-    started_at = fields.AwareDateTime(required=True)
-    finished_at = fields.AwareDateTime(required=True)
+    started_at = fields.AwareDateTime(required=True, validate=STORABLE_TIME)
+    finished_at = fields.AwareDateTime(required=True, validate=STORABLE_TIME)
     location = fields.Nested(LocationSchema, required=True)
     answers = fields.Dict(required=True)
     photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list, validate=validate.Length(max=50))
@@ -87,4 +90,4 @@ class InspectionListQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(["awaiting_photos", "complete",
                                                                       "photos_missing"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))

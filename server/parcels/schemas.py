@@ -1,5 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
+from server.db_types import BIGINT_MAX
+
 
 class BBox(fields.Field):
     """`min_lon,min_lat,max_lon,max_lat` in EPSG:4490 degrees."""
@@ -21,4 +23,4 @@ class ParcelListQuery(Schema):
     bbox = BBox(load_default=None)
     village = fields.String(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))

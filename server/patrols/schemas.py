@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
+from server.db_types import BIGINT_MAX, EARLIEST_TIME, LATEST_TIME
 from server.patrols.models import TaskStatus
 
 # A time without offset is read as Beijing time, as people in the county write it.
@@ -11,9 +12,10 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 class TaskListQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TaskStatus]))
     village = fields.String(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
-    due_before = fields.AwareDateTime(load_default=None, default_timezone=BEIJING)
+    due_before = fields.AwareDateTime(load_default=None, default_timezone=BEIJING,
+                                     validate=validate.Range(EARLIEST_TIME, LATEST_TIME))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
 
 
 class TaskSchema(Schema):

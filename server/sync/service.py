@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.accounts.models import Device, User
 from server.accounts.scopes import village_scope
-from server.db_types import utcnow
+from server.db_types import BIGINT_MAX, utcnow
 from server.errors import ApiError
 from server.extensions import db
 from server.inspections import service as inspections
@@ -80,11 +80,17 @@ class Cursor:
             if data.pop("v") != _CURSOR_VERSION:
                 raise ValueError("cursor version")
             cursor = cls(**data)
-            if not isinstance(cursor.seq, int) or not isinstance(cursor.after_id, int):
+            phase_ok = cursor.phase is None or _position(cursor.phase) and cursor.phase < len(SNAPSHOT_ORDER)
+            if not (phase_ok and _position(cursor.seq) and _position(cursor.after_id)):
                 raise ValueError("cursor fields")
             return cursor
         except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as exc:
             raise ApiError(problems.INVALID_CURSOR, field="cursor") from exc
+
+
+def _position(value: object) -> bool:
+    """A cursor number the queries can take: an int (not a bool) that fits a bigint column."""
+    return type(value) is int and 0 <= value <= BIGINT_MAX
 
 
 def pull(user: User, cursor_text: str | None, limit: int) -> dict:

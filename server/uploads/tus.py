@@ -43,7 +43,8 @@ def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
 
 
 def parse_offset(header: str | None, name: str) -> int:
-    if header is None or not header.isdigit():
+    # isascii: str.isdigit() also accepts digits int() refuses, such as '²'
+    if header is None or not (header.isascii() and header.isdigit()):
         raise ApiError(BAD_REQUEST, f"缺少或无效的 {name} 头(应为非负整数)", field=name)
     return int(header)
 

@@ -10,8 +10,9 @@ from PIL import Image
 
 from server.evidence import derived_key, original_key
 from server.photos import service as photos
-from tests.assessments.conftest import field_photo, inspection, submit
+from tests.assessments.conftest import field_photo, inspection, site, submit
 from tests.assessments.test_assessment_flow import evidence, login
+from tests.sync.fixtures import parcel_codes
 from tests.sync.helpers import bearer, sha256_hex
 
 
@@ -80,3 +81,19 @@ def test_the_flow_on_s3_storage(client, token, sites, app, s3_endpoint):
     review = get(client, sha256_hex(blob), "review")
     assert review.status_code == 200 and "exif" not in Image.open(io.BytesIO(review.data)).info
     assert get(client, sha256_hex(blob), "original").data == blob
+
+
+def test_citing_a_known_hash_does_not_open_someone_elses_photo(client, token, sites, sync_demo):
+    """Another village's inspector who learnt a photo's hash pushes it as their own: the server attaches the
+    stored photo (flagged as reuse) but never serves its bytes to that inspector; their reviewer sees it."""
+    blob = field_photo(sites[0].centre, seed=3)
+    submit(client, token, sites[0], blob, field_photo(sites[0].centre, seed=4))
+    sha = sha256_hex(blob)
+    thief = sync_demo.device_tokens["inspector102201"]
+    foreign = site(parcel_codes("330481102201")[0])
+    submit(client, thief, foreign, blob, field_photo(foreign.centre, seed=5))
+    for size in ("thumb", "original"):
+        assert get(client, sha, size, headers=bearer(thief)).status_code == 404
+    assert get(client, sha, "original", headers=bearer(token)).status_code == 200
+    login(client, "reviewer102")
+    assert get(client, sha, "original").data == blob

@@ -1,20 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from server.db_types import utcnow
-from server.extensions import db
-from server.jobs.service import JOB_STORE_TABLE
-
-
-@pytest.fixture
-def job_store(app):
-    """APScheduler creates its table outside the migrations; drop it afterwards, or the PostgreSQL database
-    (kept for the session) would no longer match the models for the migration tests."""
-    yield JOB_STORE_TABLE
-    with db.engine.begin() as conn:
-        conn.execute(text(f"DROP TABLE IF EXISTS {JOB_STORE_TABLE}"))
 
 
 @pytest.fixture

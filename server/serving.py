@@ -1,0 +1,49 @@
+"""The production HTTP server: gunicorn with threaded workers.
+
+gunicorn hands the request body to the app as it arrives instead of buffering it first (waitress does
+buffer, and drops a request whose body was cut), so the bytes of a photo upload cut by a rural network are
+written to the partial file and the device resumes from them (tus). Each worker may run the scheduler:
+the database lease lets exactly one of them, on this host or any other, run the jobs.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from server.extensions import db
+
+
+class GunicornServer(BaseApplication):
+    def __init__(self, app: Flask, *, host: str, port: int, workers: int, threads: int, with_scheduler: bool):
+        self.application = app
+        self.options = {
+            "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+            # A 25 MB photo over a slow uplink takes minutes; the tus chunk, not the server, bounds a request.
+            "timeout": 600, "graceful_timeout": 30, "accesslog": "-",
+            "post_worker_init": self._start_worker, "worker_exit": self._stop_worker,
+        }
+        self.with_scheduler = with_scheduler
+        self.scheduler = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+    def _start_worker(self, worker) -> None:
+        with self.application.app_context():
+            db.engine.dispose(close=False)  # connections opened before the fork belong to the parent
+        if self.with_scheduler:
+            from server.jobs.scheduler import LeasedScheduler
+
+            self.scheduler = LeasedScheduler(self.application)
+            self.scheduler.start()
+
+    def _stop_worker(self, server, worker) -> None:
+        """On shutdown: release the lease at once so that another process takes over without waiting."""
+        if self.scheduler is not None:
+            self.scheduler.stop()

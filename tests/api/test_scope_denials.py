@@ -1,0 +1,282 @@
+"""Denials across the whole API: no caller, a deactivated user, a revoked token, another village, township or
+county, another device's upload; and malformed input answered with a 4xx in the common format, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import select
+
+from server.accounts import service as accounts
+from server.accounts.models import User
+from server.demo.generator import DEMO_PASSWORD
+from server.extensions import db
+from server.territory.service import ensure_village
+from tests.reviews.fixtures import building, cases_of, inspect
+from tests.sync.helpers import TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, upload
+
+PHOTO = b"\xff\xd8\xff not really a jpeg, stored as opaque bytes"
+OTHER_PHOTO = b"\xff\xd8\xff another photo"
+
+
+@pytest.fixture
+def login(app):
+    def as_user(username: str, password: str = DEMO_PASSWORD):
+        client = app.test_client()
+        response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return client
+    return as_user
+
+
+@pytest.fixture
+def other_county(sync_demo):
+    """County 330482 with its own admin and inspector: nothing of the demo county 330481 is theirs."""
+    ensure_village("330482101201", "邻县村")
+    accounts.create_user("admin482", DEMO_PASSWORD, "county_admin", county_code="330482")
+    inspector = accounts.create_user("inspector482", DEMO_PASSWORD, "inspector", village_codes=["330482101201"])
+    _, device_token = accounts.register_device(inspector, "邻县手机")
+    return device_token
+
+
+@pytest.fixture
+def world(client, token, own_parcels, parcels):
+    """An inspection of village 330481101201 with an arrived photo, and a case on one of its parcels."""
+    body = record(own_parcels[0], photos=photo_refs(PHOTO, OTHER_PHOTO))
+    assert push(client, token, [body]).get_json()["results"][0]["status"] == "accepted"
+    upload(client, token, PHOTO)
+    inspect(parcels["pbf"], building(2.0))
+    [case] = cases_of(parcels["pbf"])
+    return {"inspection": body["uuid"], "photo": sha256_hex(PHOTO), "case": case.id, "parcel": own_parcels[0]}
+
+
+def error_of(response, status: int, code: str, field: str | None = "any") -> dict:
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    error = response.get_json()["error"]
+    assert error["code"] == code and set(error) >= {"code", "message", "field"}, error
+    if field != "any":
+        assert error["field"] == field, error
+    return error
+
+
+def scoped_reads(world) -> list[str]:
+    return [f"/api/v1/parcels/{world['parcel']}", f"/api/v1/inspections/{world['inspection']}",
+            f"/api/v1/inspections/{world['inspection']}/evidence", f"/api/v1/cases/{world['case']}",
+            *(f"/api/v1/photos/{world['photo']}/{size}" for size in ("thumb", "review", "original"))]
+
+
+def get(client, url: str, **kwargs):
+    with client.get(url, **kwargs) as response:  # photo originals are streamed from an open file
+        response.get_data()
+        return response
+
+
+# -- who is calling ---------------------------------------------------------------------------------------------
+
+def test_nothing_but_health_login_and_openapi_without_a_caller(client, world):
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    for url in ["/api/v1/me", "/api/v1/parcels", "/api/v1/patrol-tasks", "/api/v1/inspections", "/api/v1/cases",
+                "/api/v1/sync/pull", *scoped_reads(world)]:
+        error_of(get(client, url), 401, "unauthenticated")
+    error_of(client.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"}), 401,
+             "unauthenticated")
+    error_of(client.post("/api/v1/sync/push", json={"device_time": "2026-05-03T09:00:00+08:00", "records": []}),
+             401, "unauthenticated")
+    error_of(client.post("/api/v1/uploads", headers={**TUS, "Upload-Length": "10"}), 401, "unauthenticated")
+    for method in ("head", "patch", "delete"):
+        assert getattr(client, method)("/api/v1/uploads/abc", headers=TUS).status_code == 401
+    assert client.head(f"/api/v1/photos/{world['photo']}").status_code == 401
+
+
+def test_a_deactivated_user_loses_sessions_and_device_tokens(client, token, world, login):
+    reviewer, inspector_session = login("reviewer101"), login("inspector101201")
+    assert get(reviewer, f"/api/v1/cases/{world['case']}").status_code == 200
+    for username in ("reviewer101", "inspector101201"):
+        db.session.scalar(select(User).where(User.username == username)).is_active = False
+    db.session.commit()
+    for session_client in (reviewer, inspector_session):
+        for url in ["/api/v1/me", "/api/v1/cases", *scoped_reads(world)]:
+            error_of(get(session_client, url), 401, "unauthenticated")
+    error_of(reviewer.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"}), 401,
+             "unauthenticated")
+    for url in ["/api/v1/me", "/api/v1/sync/pull", *scoped_reads(world)]:
+        error_of(get(client, url, headers=bearer(token)), 401, "unauthenticated")
+    error_of(push(client, token, []), 401, "unauthenticated")
+    error_of(create_upload(client, token, OTHER_PHOTO), 401, "unauthenticated")
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(token)).status_code == 401
+    response = client.post("/api/v1/auth/login", json={"username": "reviewer101", "password": DEMO_PASSWORD})
+    error_of(response, 401, "unauthenticated", "password")
+
+
+def test_a_revoked_token_is_refused_everywhere(client, token, world, sync_demo):
+    user = accounts.get_user("inspector101201")
+    accounts.revoke_device(user.devices[0].id)
+    for url in ["/api/v1/me", "/api/v1/sync/pull", "/api/v1/parcels", *scoped_reads(world)]:
+        error_of(get(client, url, headers=bearer(token)), 401, "token_revoked")
+    error_of(push(client, token, [record(world["parcel"])]), 401, "token_revoked")
+    error_of(create_upload(client, token, OTHER_PHOTO), 401, "token_revoked")
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(token)).status_code == 401
+
+
+# -- territory ---------------------------------------------------------------------------------------------------
+
+def test_another_village_township_or_county_sees_nothing(client, world, other_county, login, sync_demo):
+    callers = {
+        "inspector of another village": {"headers": bearer(sync_demo.device_tokens["inspector101202"])},
+        "inspector of another county": {"headers": bearer(other_county)},
+    }
+    for name, kwargs in callers.items():
+        for url in scoped_reads(world):
+            assert get(client, url, **kwargs).status_code == 404, (name, url)
+    for username in ("reviewer102", "admin482"):
+        caller = login(username)
+        for url in scoped_reads(world):
+            error_of(get(caller, url), 404, "not_found")
+        assert caller.get("/api/v1/inspections").get_json()["inspections"] == []
+        assert caller.get("/api/v1/cases", query_string={"village": "330481101201"}).get_json()["cases"] == []
+        assert caller.get("/api/v1/parcels", query_string={"village": "330481101201"}).get_json()["features"] == []
+        error_of(caller.get("/api/v1/patrol-tasks", query_string={"village": "330481101201"}), 403, "forbidden",
+                 "village")
+        denied = caller.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"})
+        assert denied.status_code in (403, 404) and denied.get_json()["error"]["code"] in ("forbidden", "not_found")
+    admin482 = login("admin482")
+    assert admin482.get("/api/v1/parcels").get_json()["features"] == []
+    assert admin482.get("/api/v1/cases").get_json()["cases"] == []
+    assert admin482.get("/api/v1/patrol-tasks").get_json()["tasks"] == []
+    admin = login("admin")  # the demo county's admin sees it all (the opaque photo has no thumbnail or review image)
+    for url in scoped_reads(world):
+        assert get(admin, url).status_code == 200 or url.endswith(("/thumb", "/review")), url
+
+
+def test_the_other_county_pulls_none_of_the_demo_county(client, world, other_county):
+    body = client.get("/api/v1/sync/pull", headers=bearer(other_county), query_string={"limit": 1000}).get_json()
+    assert {change["entity"] for change in body["changes"]} == {"form"}
+
+
+def test_inspectors_and_devices_cannot_take_reviewer_actions(client, token, world, login):
+    error_of(client.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"},
+                         headers=bearer(token)), 403, "forbidden")
+    error_of(login("inspector101201").post(f"/api/v1/cases/{world['case']}/transitions",
+                                           json={"action": "dismiss", "note": "不是违法"}), 403, "forbidden")
+    assert login("reviewer101").get(f"/api/v1/cases/{world['case']}").get_json()["status"] == "flagged"
+
+
+def test_sync_endpoints_take_device_tokens_only(login, world):
+    reviewer = login("reviewer101")
+    error_of(reviewer.get("/api/v1/sync/pull"), 403, "forbidden")
+    inspector = login("inspector101201")
+    error_of(inspector.get("/api/v1/sync/pull"), 403, "device_required", "Authorization")
+    error_of(inspector.post("/api/v1/uploads", headers={**TUS, "Upload-Length": "10"}), 403, "device_required")
+
+
+def test_uploads_belong_to_the_device_that_created_them(client, token, sync_demo, own_parcels):
+    location = create_upload(client, token, OTHER_PHOTO).headers["Location"]
+    _, second_token = accounts.register_device(accounts.get_user("inspector101201"), "第二部手机")
+    for other in (second_token, sync_demo.device_tokens["inspector101202"]):
+        headers = {**TUS, **bearer(other)}
+        assert client.head(location, headers=headers).status_code == 404
+        error_of(client.patch(location, data=OTHER_PHOTO, headers={
+            **headers, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}), 404, "not_found",
+            "upload_id")
+        error_of(client.delete(location, headers=headers), 404, "not_found", "upload_id")
+    assert client.head(location, headers={**TUS, **bearer(token)}).headers["Upload-Offset"] == "0"
+
+
+def test_a_push_for_another_villages_parcel_is_rejected(client, token, foreign_parcels):
+    [result] = push(client, token, [record(foreign_parcels[0])]).get_json()["results"]
+    assert result["status"] == "rejected"
+    assert {(e["field"], e["code"]) for e in result["errors"]} == {("parcel_code", "parcel_out_of_scope")}
+
+
+# -- malformed input: a 4xx in the common format, never a 500 ----------------------------------------------------
+
+@pytest.mark.parametrize("url, field", [
+    ("/api/v1/parcels?offset=99999999999999999999999", "offset"),
+    ("/api/v1/inspections?offset=99999999999999999999999", "offset"),
+    ("/api/v1/cases?offset=99999999999999999999999", "offset"),
+    ("/api/v1/patrol-tasks?offset=99999999999999999999999", "offset"),
+    ("/api/v1/patrol-tasks?due_before=0001-01-01T00:00:00%2B08:00", "due_before"),
+    ("/api/v1/patrol-tasks?due_before=9999-12-31T23:00:00-08:00", "due_before"),
+    ("/api/v1/patrol-tasks?due_before=tomorrow", "due_before"),
+    ("/api/v1/patrol-tasks?limit=abc", "limit"),
+    ("/api/v1/parcels?bbox=1,2,x,4", "bbox"),
+])
+def test_bad_query_values_are_validation_errors(login, sync_demo, url, field):
+    error_of(login("admin").get(url), 422, "validation_failed", field)
+
+
+def test_case_ids_beyond_any_row_are_not_found(login, world):
+    admin = login("admin")
+    error_of(admin.get("/api/v1/cases/99999999999999999999999"), 404, "not_found")
+    error_of(admin.post("/api/v1/cases/99999999999999999999999/transitions", json={"action": "confirm"}), 404,
+             "not_found")
+    error_of(admin.get("/api/v1/cases/abc"), 404, "not_found")
+
+
+def test_a_deadline_too_far_ahead_is_refused(login, world):
+    reviewer = login("reviewer101")
+    assert reviewer.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"}).status_code == 200
+    for deadline in ("9999-12-31", "2099-01-01"):
+        response = reviewer.post(f"/api/v1/cases/{world['case']}/transitions",
+                                 json={"action": "order_rectification", "deadline": deadline})
+        error_of(response, 422, "validation_failed", "deadline")
+    response = reviewer.post(f"/api/v1/cases/{world['case']}/transitions",
+                             json={"action": "order_rectification", "deadline": "31/12/2026"})
+    error_of(response, 422, "validation_failed", "deadline")
+
+
+def _cursor(**fields) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"v": 1, **fields}).encode()).decode()
+
+
+def test_forged_pull_cursors_are_invalid(client, token, sync_demo):
+    issued = client.get("/api/v1/sync/pull", headers=bearer(token)).get_json()["next_cursor"]
+    fields = json.loads(base64.urlsafe_b64decode(issued))
+    fields.pop("v")
+    for change in ({"phase": 99}, {"phase": "parcel"}, {"phase": 1.5}, {"phase": -1}, {"phase": True},
+                   {"phase": None, "seq": 10**30}, {"phase": 0, "after_id": 10**30}, {"seq": "1"}):
+        response = client.get("/api/v1/sync/pull", query_string={"cursor": _cursor(**{**fields, **change})},
+                              headers=bearer(token))
+        error_of(response, 422, "invalid_cursor", "cursor")
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"form_version": 10**30}, "form_version"),
+    ({"started_at": "0001-01-01T00:10:00+08:00", "finished_at": "0001-01-01T00:20:00+08:00"}, "started_at"),
+    ({"started_at": "9999-12-31T23:10:00-08:00", "finished_at": "9999-12-31T23:20:00-08:00"}, "started_at"),
+    ({"task_id": "not-a-uuid"}, "task_id"),
+    ({"location": {"lat": "north", "lon": 120.2}}, "location.lat"),
+])
+def test_out_of_range_record_values_reject_the_record(client, token, own_parcels, overrides, field):
+    response = push(client, token, [record(own_parcels[0], **overrides)])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [result] = response.get_json()["results"]
+    assert result["status"] == "rejected" and field in {e["field"] for e in result["errors"]}, result
+
+
+def test_a_photo_time_out_of_range_rejects_the_record(client, token, own_parcels):
+    photos = [{**ref, "taken_at": "0001-01-01T00:00:00+08:00"} for ref in photo_refs(PHOTO, OTHER_PHOTO)]
+    [result] = push(client, token, [record(own_parcels[0], photos=photos)]).get_json()["results"]
+    assert result["status"] == "rejected" and "photos[0].taken_at" in {e["field"] for e in result["errors"]}
+
+
+@pytest.mark.parametrize("body", [[], "records", {"device_time": 5, "records": []},
+                                  {"device_time": "2026-05-03T09:00:00+08:00", "records": {"a": 1}}])
+def test_push_bodies_of_the_wrong_shape(client, token, sync_demo, body):
+    response = client.post("/api/v1/sync/push", json=body, headers=bearer(token))
+    error_of(response, 422, "validation_failed")
+
+
+def test_tus_numbers_must_be_ascii_digits(client, token, sync_demo):
+    headers = {**TUS, **bearer(token)}
+    response = client.post("/api/v1/uploads", headers={**headers, "Upload-Length": "\u00b2",
+                                                       "Upload-Metadata": "sha256 " + base64.b64encode(
+                                                           sha256_hex(PHOTO).encode()).decode()})
+    error_of(response, 400, "bad_request", "Upload-Length")
+    location = create_upload(client, token, PHOTO).headers["Location"]
+    response = client.patch(location, data=PHOTO, headers={**headers, "Upload-Offset": "\u00b2",
+                                                            "Content-Type": "application/offset+octet-stream"})
+    error_of(response, 400, "bad_request", "Upload-Offset")
