@@ -59,6 +59,13 @@ class ApiError(Exception):
         return {"error": body}
 
 
+def found(value, message: str, *, field: str):
+    """`value`, or a 404 when it is None: not there, or outside the caller's territory (never told apart)."""
+    if value is None:
+        raise ApiError(NOT_FOUND, message, field=field)
+    return value
+
+
 def validation_error(err: ValidationError) -> ApiError:
     """Turn marshmallow's nested messages into one error naming the first field, with all of them attached."""
     flat = _flatten(err.messages)

@@ -5,7 +5,7 @@ from werkzeug.wsgi import wrap_file
 from server.accounts.auth import current_principal, require_principal
 from server.assessments import service
 from server.assessments.schemas import InspectionEvidenceSchema
-from server.errors import NOT_FOUND, ApiError
+from server.errors import NOT_FOUND, ApiError, found
 
 bp = Blueprint("assessments", __name__)
 
@@ -16,9 +16,8 @@ _IMMUTABLE = "private, max-age=31536000, immutable"
 @bp.get("/inspections/<uuid>/evidence")
 @require_principal()
 def get_evidence(uuid: str):
-    evidence = service.inspection_evidence(current_principal().user, uuid)
-    if evidence is None:
-        raise ApiError(NOT_FOUND, f"巡查记录不存在或不在辖区内: {uuid}", field="uuid")
+    evidence = found(service.inspection_evidence(current_principal().user, uuid),
+                     f"巡查记录不存在或不在辖区内: {uuid}", field="uuid")
     return jsonify(InspectionEvidenceSchema().dump(evidence))
 
 
@@ -26,9 +25,7 @@ def get_evidence(uuid: str):
 @require_principal()
 def get_photo_file(sha256: str, size: str):
     """thumb / review: EXIF-free JPEGs; original: the submitted bytes, unaltered, for evidence export."""
-    photo = service.scoped_photo(current_principal().user, sha256)
-    if photo is None:
-        raise ApiError(NOT_FOUND, "照片不存在或不在辖区内", field="sha256")
+    photo = found(service.scoped_photo(current_principal().user, sha256), "照片不存在或不在辖区内", field="sha256")
     if size == "original":
         response = Response(wrap_file(request.environ, service.open_original(photo)), mimetype=photo.content_type,
                             direct_passthrough=True)

@@ -2,7 +2,7 @@ from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
 from server.api.parsing import parse_query
-from server.errors import NOT_FOUND, ApiError
+from server.errors import found
 from server.extensions import db
 from server.inspections import service
 from server.inspections.schemas import InspectionListQuery, InspectionSchema
@@ -24,7 +24,6 @@ def list_inspections():
 @bp.get("/inspections/<uuid>")
 @require_principal()
 def get_inspection(uuid: str):
-    inspection = service.get_inspection(current_principal().user, uuid)
-    if inspection is None:
-        raise ApiError(NOT_FOUND, f"巡查记录不存在或不在辖区内: {uuid}", field="uuid")
+    inspection = found(service.get_inspection(current_principal().user, uuid),
+                       f"巡查记录不存在或不在辖区内: {uuid}", field="uuid")
     return jsonify(InspectionSchema().dump(inspection))

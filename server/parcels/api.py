@@ -2,7 +2,7 @@ from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
 from server.api.parsing import parse_query
-from server.errors import NOT_FOUND, ApiError
+from server.errors import found
 from server.extensions import db
 from server.parcels import service
 from server.parcels.schemas import ParcelListQuery
@@ -27,7 +27,6 @@ def list_parcels():
 @bp.get("/parcels/<code>")
 @require_principal()
 def get_parcel(code: str):
-    parcel = service.get_parcel(current_principal().user, code)
-    if parcel is None:
-        raise ApiError(NOT_FOUND, f"图斑不存在或不在辖区内: {code}", field="code")
+    parcel = found(service.get_parcel(current_principal().user, code), f"图斑不存在或不在辖区内: {code}",
+                   field="code")
     return jsonify(service.parcel_feature(parcel))
