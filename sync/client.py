@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from inspection_forms import load_definition
 from sync.outbox import SENT, Outbox
 from sync.transport import SyncError, Transport
 from sync.uploads import upload_photo
@@ -54,16 +55,22 @@ class DeviceClient:
     def record(self, parcel_code: str, form_id: str, answers: dict, photos: list[Path], *,
                roles: dict[str, str] | None = None, form_version: int | None = None,
                location: dict | None = None, task_id: str | None = None, started_at: datetime | None = None) -> str:
-        """Record an inspection in the outbox (no network); returns its UUID."""
+        """Record an inspection in the outbox (no network); returns its UUID.
+
+        Checked first against the form as this device holds it, with the same engine as the server, so that an
+        inspector standing in the field hears about a missing answer or photo now, not after the next sync.
+        Raises ValueError listing the problems; nothing is recorded then."""
         now = datetime.now().astimezone()
-        refs = []
-        for index, path in enumerate(photos):
-            role = (roles or {}).get(path.name) or (DEFAULT_ROLES[index] if index < len(DEFAULT_ROLES) else "detail")
-            refs.append({"sha256": self.outbox.add_photo(path), "role": role, "file_name": path.name,
-                         "taken_at": datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()})
+        form_version = form_version or self._latest_form_version(form_id)
+        photo_roles = [(roles or {}).get(path.name) or (DEFAULT_ROLES[index] if index < len(DEFAULT_ROLES) else "detail")
+                       for index, path in enumerate(photos)]
+        self._check_offline(form_id, form_version, answers, photo_roles)
+        refs = [{"sha256": self.outbox.add_photo(path), "role": role, "file_name": path.name,
+                 "taken_at": datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()}
+                for path, role in zip(photos, photo_roles)]
         payload = {
             "uuid": str(uuid.uuid4()), "type": "inspection", "form_id": form_id,
-            "form_version": form_version or self._latest_form_version(form_id), "parcel_code": parcel_code,
+            "form_version": form_version, "parcel_code": parcel_code,
             "task_id": task_id, "started_at": (started_at or now).isoformat(), "finished_at": now.isoformat(),
             "location": location or self._parcel_location(parcel_code), "answers": answers, "photos": refs,
         }
@@ -114,8 +121,21 @@ class DeviceClient:
                 return
 
     def status(self) -> dict:
-        return {"server": self.outbox.get("server"), **self.outbox.counts(),
-                "synced_records": sum(self.outbox.counts()["records"].get(s, 0) for s in SENT)}
+        """Counts, and the server's answer for every record it did not accept (what the inspector must redo)."""
+        counts = self.outbox.counts()
+        return {"server": self.outbox.get("server"), **counts,
+                "synced_records": sum(counts["records"].get(s, 0) for s in SENT),
+                "not_accepted": self.outbox.not_accepted()}
+
+    def _check_offline(self, form_id: str, version: int, answers: dict, photo_roles: list[str]) -> None:
+        held = [f for f in self.outbox.items("form") if f["form_id"] == form_id and f["version"] == version]
+        if not held:  # never synced: the server checks it on push
+            return
+        # Distinct placeholders stand in for the hashes: the engine counts distinct photos per role.
+        photos = [{"sha256": f"{index:064x}", "role": role} for index, role in enumerate(photo_roles)]
+        errors = load_definition(held[0]["definition"]).validate(answers, photos=photos)
+        if errors:
+            raise ValueError("记录不完整: " + "; ".join(f"{e.field}: {e.message}" for e in errors))
 
     def _latest_form_version(self, form_id: str) -> int:
         versions = [f["version"] for f in self.outbox.items("form") if f["form_id"] == form_id]

@@ -144,6 +144,13 @@ class Outbox:
     def items(self, entity: str) -> list[dict]:
         return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM items WHERE entity = ? ORDER BY key", (entity,))]
 
+    def not_accepted(self) -> list[dict]:
+        """Rejected and conflicting records with the server's errors."""
+        rows = self.db.execute("SELECT uuid, state, result FROM records WHERE state IN (?, ?) ORDER BY created_at",
+                               (REJECTED, CONFLICT))
+        return [{"uuid": uuid, "status": state, "errors": json.loads(result or "{}").get("errors", [])}
+                for uuid, state, result in rows]
+
     def counts(self) -> dict:
         records = dict(self.db.execute("SELECT state, count(*) FROM records GROUP BY state").fetchall())
         photos = dict(self.db.execute("SELECT uploaded, count(*) FROM photos GROUP BY uploaded").fetchall())

@@ -79,6 +79,7 @@ class InspectionSchema(Schema):
     clock_skew_s = fields.Float()
     completed_at = fields.AwareDateTime()
     photos_missing_at = fields.AwareDateTime()
+    evidence_level = fields.String()
     lat = fields.Float()
     lon = fields.Float()
     crs = fields.String()

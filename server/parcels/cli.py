@@ -32,6 +32,8 @@ def import_parcels(path, county_code, crs, fields, layer, encoding, as_json):
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
+    for note in summary.notes:
+        click.echo(f"note      {note}")
     for feature in summary.repaired:
         click.echo(f"repaired  feature #{feature.index} ({feature.code}): {feature.repair_note}")
     for rejected in summary.rejected:

@@ -163,6 +163,11 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     columns = resolve_field_map(field_map or {}, list(info["fields"]))
     source_crs, crs_source = resolve_crs(info["crs"], crs, info["total_bounds"])
     meta, _fids, wkb, values = _read(dataset, layer_name, encoding, sorted(set(columns.values())))
+    detected = None
+    if encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
+        detected = _detect_encoding(values)
+        if detected:
+            meta, _fids, wkb, values = _read(dataset, layer_name, detected, sorted(set(columns.values())))
     by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
     attributes = {target: by_column[column] for target, column in columns.items()}
     result = ParcelReadResult(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
@@ -170,9 +175,12 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     if crs_source == "override" and info["crs"]:
         result.notes.append(f"文件自带坐标系 {info['crs']}，已按 --crs 改用 {result.crs} / "
                             f"the file declares {info['crs']}; read as {result.crs} as requested")
-    if encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
-        result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，可能是 GBK 编码，请指定编码 GBK 重新导入 / text looks "
-                            "garbled: the Shapefile has no .cpg and is probably GBK; read it again with encoding GBK")
+    if detected:
+        result.notes.append(f"Shapefile 缺少 .cpg，属性文字按 {detected} 编码读取 / the Shapefile has no .cpg: "
+                            f"its text was read as {detected} (give --encoding to choose)")
+    elif encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
+        result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，请用 --encoding 指定编码重新导入 / text looks "
+                            "garbled: the Shapefile has no .cpg; read it again with --encoding")
     _Builder(result, source_crs, attributes, progress).run(wkb)
     return result
 
@@ -376,6 +384,21 @@ def _looks_garbled(columns: list[np.ndarray]) -> bool:
     """GBK or UTF-8 read as Latin-1 (GDAL's default for a .dbf without .cpg) turns Chinese into U+0080–U+00FF."""
     return any(isinstance(v, str) and re.search("[\x80-\xff]", v) for column in columns if column.dtype == object
                for v in column)
+
+
+def _detect_encoding(columns: list[np.ndarray]) -> str | None:
+    """The encoding that decodes every garbled text back into valid characters: UTF-8 (strict, so rarely a
+    false match), else GBK, the usual encoding of Chinese survey data without a .cpg; None if neither fits."""
+    raw = [v.encode("latin-1") for column in columns if column.dtype == object for v in column
+           if isinstance(v, str) and re.search("[\x80-\xff]", v)]
+    for candidate in ("UTF-8", "GBK"):
+        try:
+            for data in raw:
+                data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
 
 
 def _is_missing(value) -> bool:

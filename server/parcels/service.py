@@ -33,12 +33,14 @@ class ImportSummary:
     unchanged: int = 0
     rejected: list[RejectedFeature] = field(default_factory=list)
     repaired: list[ParcelFeature] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": [{"index": r.index, "code": r.code, "reason": r.reason} for r in self.rejected],
             "repaired": [{"index": f.index, "code": f.code, "note": f.repair_note} for f in self.repaired],
+            "notes": self.notes,
         }
 
 
@@ -48,7 +50,9 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
                        progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Read a survey file and upsert its parcels in one transaction (all or nothing)."""
     result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress)
-    return upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
+    summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
+    summary.notes = result.notes
+    return summary
 
 
 def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *,

@@ -53,3 +53,29 @@ def test_record_sync_status(live_server, token, own_parcels, shared_photos, tmp_
 def test_sync_without_configuration_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["--home", str(tmp_path), "sync"])
     assert result.exit_code != 0 and "configure" in result.output
+
+
+def test_an_incomplete_record_is_refused_on_the_device_and_a_rejection_is_shown(live_server, token, own_parcels,
+                                                                                 shared_photos, tmp_path):
+    """Offline, the device checks a record against the form it holds (the server's engine); what the server
+    rejects anyway (here: a form version the server never published) is listed with its errors."""
+    folder = tmp_path / "field"
+    folder.mkdir()
+    for photo in sorted(p for p in shared_photos.iterdir() if p.suffix.lower() == ".jpg")[:2]:
+        shutil.copy(photo, folder / photo.name)
+    home = ["--home", str(tmp_path / "phone")]
+    runner = CliRunner()
+    runner.invoke(main, [*home, "configure", "--server", live_server, "--token", token], catch_exceptions=False)
+    runner.invoke(main, [*home, "sync"], catch_exceptions=False)
+    problem = {**GOOD_ANSWERS, "has_nonag_use": "yes", "problems": [{"problem_type": "hardening", "area_mu": 0.8}]}
+    refused = runner.invoke(main, [*home, "record", "--parcel", own_parcels[0], "--answers", json.dumps(problem),
+                                   "--photos", str(folder)])
+    assert refused.exit_code != 0 and "photo_detail" in refused.output
+    assert json.loads(runner.invoke(main, [*home, "status"]).output)["records"] == {}
+
+    never_published = runner.invoke(main, [*home, "record", "--parcel", own_parcels[0], "--form-version", "9",
+                                           "--answers", json.dumps(GOOD_ANSWERS), "--photos", str(folder)])
+    assert never_published.exit_code == 0, never_published.output
+    runner.invoke(main, [*home, "sync"])
+    status = json.loads(runner.invoke(main, [*home, "status"]).output)
+    assert [e["code"] for e in status["not_accepted"][0]["errors"]] == ["unknown_form_version"]

@@ -229,14 +229,16 @@ def test_a_zip_with_two_data_sets_is_refused(sample_file, tmp_path):
         read_parcels(archive)
 
 
-def test_a_gbk_shapefile_without_cpg_is_flagged_and_read_with_encoding(layer_file):
-    path = layer_file([lonlat(120.2, 30.3)], dltb(["A"], ZLDWMC=["西溪村"]), name="gbk.shp",
-                      geometry_type="Polygon", encoding="GBK")
+@pytest.mark.parametrize("encoding", ["GBK", "UTF-8"])
+def test_a_shapefile_without_cpg_is_read_in_the_encoding_that_fits(layer_file, encoding):
+    path = layer_file([lonlat(120.2, 30.3)], dltb(["A"], ZLDWMC=["西溪村"]), name="nocpg.shp",
+                      geometry_type="Polygon", encoding=encoding)
     path.with_suffix(".cpg").unlink()
 
-    garbled = read_parcels(path)
-    assert garbled.features[0].village_name != "西溪村" and "GBK" in garbled.notes[0]
-    assert read_parcels(path, encoding="GBK").features[0].village_name == "西溪村"
+    detected = read_parcels(path)
+    assert detected.features[0].village_name == "西溪村" and encoding in detected.notes[0]
+    assert read_parcels(path, encoding=encoding).features[0].village_name == "西溪村"
+    assert read_parcels(path, encoding=encoding).notes == []
 
 
 def test_missing_and_broken_files_are_clear_errors(tmp_path):
