@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 # Bounds of what the columns can take, for validating input before it reaches a query: the largest 64-bit
@@ -35,6 +36,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def dialect_insert(bind):
+    """The INSERT construct of the bind's dialect: both SQLite and PostgreSQL have ON CONFLICT, but each
+    dialect spells it in its own construct."""
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 def utcnow() -> datetime:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from server.accounts.models import User
 from server.audit.chain import GENESIS_HASH, chain_hash, jsonable
 from server.audit.models import AuditChainHead, AuditEvent
-from server.db_types import utcnow
+from server.db_types import dialect_insert, utcnow
 from server.extensions import db
 from server.inspections.models import Inspection
 
@@ -72,8 +71,7 @@ def lock_chain() -> None:
 
 def _create_head() -> None:
     """The head row exists from the first append on; two first appends racing both survive the insert."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(AuditChainHead).values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+    db.session.execute(dialect_insert(db.session.get_bind())(AuditChainHead).values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
                        .on_conflict_do_nothing(index_elements=["id"]))
 
 

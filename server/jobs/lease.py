@@ -15,9 +15,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from server.db_types import UTCDateTime, utcnow
+from server.db_types import UTCDateTime, dialect_insert, utcnow
 from server.extensions import db
 from server.jobs.models import SchedulerLease
 
@@ -43,8 +42,7 @@ def acquire(name: str, holder: str, ttl_s: int, *, now: datetime | None = None) 
                     acquired_at=case((table.c.holder == holder, table.c.acquired_at), else_=moment)))
         if taken.rowcount == 1:
             return True
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        created = conn.execute(dialect.insert(table)
+        created = conn.execute(dialect_insert(conn)(table)
                                .values(name=name, holder=holder, acquired_at=now, expires_at=expires_at)
                                .on_conflict_do_nothing(index_elements=["name"]).returning(table.c.name))
         return created.first() is not None

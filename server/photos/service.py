@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
+from server.db_types import dialect_insert
 from server.evidence import IngestResult, PhotoStore, ingest_photo, open_store
 from server.extensions import db
 from server.photos.models import Photo
@@ -58,7 +58,7 @@ def store_photo(path: Path, sha256: str, device_id: int | None) -> None:
     The store writes come first and are idempotent, so a crash between them and the commit leaves at worst
     unreferenced objects that the next upload of the same photo finds in place."""
     ingested = ingest_photo(path, photo_store(), sizes=INGEST_SIZES)
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(db.session.get_bind())
     db.session.execute(insert(Photo).values(
         sha256=sha256, size_bytes=ingested.size_bytes, content_type=sniff_content_type(path),
         uploaded_by_device_id=device_id, **evidence_columns(ingested),

@@ -15,11 +15,10 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from server.accounts.models import Device, User
 from server.accounts.scopes import village_scope
-from server.db_types import BIGINT_MAX, utcnow
+from server.db_types import BIGINT_MAX, dialect_insert, utcnow
 from server.errors import ApiError
 from server.extensions import db
 from server.inspections import service as inspections
@@ -50,7 +49,7 @@ def push(device: Device, device_time: datetime, records: list) -> dict:
 
 
 def _record_clock(device: Device, skew_s: float, measured_at: datetime) -> None:
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(db.session.get_bind())
     values = {"clock_skew_s": skew_s, "measured_at": measured_at}
     db.session.execute(insert(DeviceClock).values(device_id=device.id, **values)
                        .on_conflict_do_update(index_elements=["device_id"], set_=values))
