@@ -22,7 +22,7 @@ from server.assessments.models import PhotoFinding
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
-                             ingest_photo, make_derived, original_key)
+                             make_derived, original_key)
 from server.evidence.gcj02 import to_wgs84
 from server.evidence.decode import decode
 from server.extensions import db
@@ -86,7 +86,7 @@ def assess_inspection(inspection: Inspection) -> str:
     db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
     findings_per_photo, usable = [], {}
     for ref in inspection.photos:
-        photo = _with_metadata(by_sha[ref.sha256])
+        photo = by_sha[ref.sha256]
         context = PhotoContext(
             parcel=parcel, device_fix=device_fix, device_captured_at=ref.taken_at,
             inspection_started_at=inspection.started_at, inspection_finished_at=inspection.finished_at,
@@ -181,16 +181,6 @@ def _neighbours(value: int, radius: int) -> Iterator[int]:
     for flips in range(radius + 1):
         for bits in itertools.combinations(range(_QUARTER_BITS), flips):
             yield value ^ sum(1 << bit for bit in bits)
-
-
-def _with_metadata(photo: Photo) -> Photo:
-    """Photos stored before evidence existed are read now, once, from the store."""
-    if photo.evidence_metadata is None:
-        store = photos.photo_store()
-        ingested = ingest_photo(store.get(original_key(photo.sha256)), store, sizes=photos.INGEST_SIZES)
-        for name, value in photos.evidence_columns(ingested).items():
-            setattr(photo, name, value)
-    return photo
 
 
 def _device_fix(inspection: Inspection) -> DeviceFix:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -13,17 +12,21 @@ from server.evidence import IngestResult, PhotoStore, ingest_photo, open_store
 from server.extensions import db
 from server.photos.models import Photo
 
-# Magic numbers of the formats phones produce; anything else is stored as opaque bytes.
-_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
+# The formats phones produce, as the ingest recognised them; anything else is stored as opaque bytes.
+_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
 # Only the thumbnail on the upload path; the review image costs a 4x larger decode and is made on first
 # request (server.assessments.service.review_image), which keeps an upload within 1.3x of the bare minimum.
 INGEST_SIZES = {"thumb": 320}
 
 
 def photo_store() -> PhotoStore:
-    config = current_app.config["FARMPATROL"]
-    return open_store(config.photo_store, config.photo_store_endpoint_url)
+    """The app's store, built once: an S3 store holds a boto3 client (thread-safe, costly to make)."""
+    store = current_app.extensions.get("photo_store")
+    if store is None:
+        config = current_app.config["FARMPATROL"]
+        store = current_app.extensions["photo_store"] = open_store(config.photo_store,
+                                                                   config.photo_store_endpoint_url)
+    return store
 
 
 def lock_photos(sha256s: Iterable[str]) -> None:
@@ -42,30 +45,22 @@ def has_photo(sha256: str) -> bool:
     return db.session.scalar(select(Photo.id).where(Photo.sha256 == sha256)) is not None
 
 
-def missing(sha256s: Iterable[str]) -> list[str]:
-    """Those of the given photos whose bytes have not arrived, sorted."""
-    wanted = set(sha256s)
-    if not wanted:
-        return []
-    present = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
-    return sorted(wanted - present)
-
-
-def store_photo(path: Path, sha256: str, device_id: int | None) -> None:
+def store_photo(data: bytes, device_id: int | None) -> None:
     """Put verified bytes in the store with their thumbnail, and record them with their evidence metadata; a
     photo already stored is not stored again.
 
     The store writes come first and are idempotent, so a crash between them and the commit leaves at worst
     unreferenced objects that the next upload of the same photo finds in place."""
-    ingested = ingest_photo(path, photo_store(), sizes=INGEST_SIZES)
+    ingested = ingest_photo(data, photo_store(), sizes=INGEST_SIZES)
     insert = dialect_insert(db.session.get_bind())
     db.session.execute(insert(Photo).values(
-        sha256=sha256, size_bytes=ingested.size_bytes, content_type=sniff_content_type(path),
-        uploaded_by_device_id=device_id, **evidence_columns(ingested),
+        sha256=ingested.sha256, size_bytes=ingested.size_bytes,
+        content_type=_CONTENT_TYPES.get(ingested.metadata.format, "application/octet-stream"),
+        uploaded_by_device_id=device_id, **_evidence_columns(ingested),
     ).on_conflict_do_nothing(index_elements=["sha256"]))
 
 
-def evidence_columns(ingested: IngestResult) -> dict:
+def _evidence_columns(ingested: IngestResult) -> dict:
     """The Photo columns the evidence checks read, from one ingest."""
     metadata, phash, gps = ingested.metadata, ingested.phash, ingested.metadata.gps
     quarters = phash_quarters(phash) if phash else [None] * 4
@@ -78,14 +73,3 @@ def evidence_columns(ingested: IngestResult) -> dict:
 def phash_quarters(phash: str) -> list[int]:
     """The 64-bit hex pHash as four 16-bit integers, high bits first (Photo.phash_q0..3)."""
     return [int(phash[i:i + 4], 16) for i in range(0, 16, 4)]
-
-
-def sniff_content_type(path: Path) -> str:
-    with path.open("rb") as stream:
-        head = stream.read(16)
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "image/heic"
-    return "application/octet-stream"

@@ -120,15 +120,15 @@ def _write_body(partial: BinaryIO, body: BinaryIO, room: int, checksum: tuple[st
 
 def _finish(upload: Upload) -> None:
     """All bytes are in: verify the whole photo against its declared SHA-256, store it, complete inspections."""
-    partial = partial_path(upload.id)
-    digest = _sha256_of(partial)
+    data = partial_path(upload.id).read_bytes()  # read once: verified here, then ingested from memory
+    digest = hashlib.sha256(data).hexdigest()
     if digest != upload.sha256:
         _discard(upload)
         db.session.commit()
         raise ApiError(problems.CHECKSUM_MISMATCH, "照片内容与声明的 SHA-256 不符,已丢弃,请重新上传",
                        details={"declared": upload.sha256, "received": digest})
     photos.lock_photos([upload.sha256])
-    photos.store_photo(partial, upload.sha256, upload.device_id)
+    photos.store_photo(data, upload.device_id)
     completion.complete_waiting_for(upload.sha256)
     _discard(upload)
     db.session.commit()
@@ -157,14 +157,6 @@ def expire_stale_uploads(now: datetime | None = None) -> int:
 def _discard(upload: Upload) -> None:
     db.session.delete(upload)
     partial_path(upload.id).unlink(missing_ok=True)
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def partial_path(upload_id: str) -> Path:
