@@ -26,7 +26,7 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     `password_hash` (instead of hashing `password`) lets bulk creation of users sharing one password,
     like the demo county's, pay for the deliberately slow hash once."""
     role = Role(role)
-    if db.session.scalar(select(User).where(User.username == username)):
+    if get_user(username) is not None:
         raise AccountError(f"用户名已存在: {username}")
     if password_hash is None and len(password) < 8:
         raise AccountError("密码至少 8 位")

@@ -18,7 +18,7 @@ from server.audit.service import lock_chain, record_event
 from server.cases import workflow
 from server.cases.models import ViolationCase
 from server.db_types import utcnow
-from server.errors import FORBIDDEN, INVALID_TRANSITION, NOT_FOUND, STALE_CASE, VALIDATION_FAILED, ApiError
+from server.errors import FORBIDDEN, INVALID_TRANSITION, NOT_FOUND, STALE_CASE, VALIDATION_FAILED, ApiError, found
 from server.extensions import db
 from server.parcels.models import Parcel
 from server.patrols.service import create_recheck_task
@@ -145,7 +145,5 @@ def cases_query(user: User, *, status: str | None = None, village_code: str | No
 
 def get_case(user: User, case_id: int) -> ViolationCase:
     """A case the user may see; outside their territory it does not exist for them (404)."""
-    case = db.session.scalar(cases_query(user).where(ViolationCase.id == case_id))
-    if case is None:
-        raise ApiError(NOT_FOUND, f"案件不存在或不在辖区内: {case_id}")
-    return case
+    return found(db.session.scalar(cases_query(user).where(ViolationCase.id == case_id)),
+                 f"案件不存在或不在辖区内: {case_id}", field="case_id")

@@ -33,6 +33,7 @@ from server.patrols.models import PatrolPlan, PatrolTask, TaskKind, TaskStatus
 from server.patrols.periods import Period, local_date, periods_covering
 from server.patrols.plans import DEFAULT_PLANS, PlanRule, choose_plan, parcel_land_classes
 from server.territory.models import County, Village
+from server.territory.service import get_county
 
 _INSERT_BATCH = 10_000
 
@@ -54,7 +55,7 @@ class GenerationSummary:
 def init_default_plans(county_code: str, *, effective_from: date | None = None,
                        now: datetime | None = None) -> list[PatrolPlan]:
     """Create the default plans a county lacks (by code); existing plans, possibly edited, are kept."""
-    county = db.session.scalar(select(County).where(County.code == county_code))
+    county = get_county(county_code)
     if county is None:
         raise PatrolError(f"县不存在: {county_code}")
     now = now or utcnow()

@@ -11,7 +11,7 @@ from server.audit.service import record_event
 from server.extensions import db
 from server.rules.config import DEFAULT_RULES, RuleSet, load_rules, merged_body
 from server.rules.models import RuleConfig
-from server.territory.models import County
+from server.territory.service import get_county
 
 
 def rules_in_force(county_id: int, on: date) -> tuple[RuleConfig | None, RuleSet]:
@@ -30,7 +30,7 @@ def publish_rules(county_code: str, override: dict, effective_from: date, *, act
                   note: str | None = None) -> RuleConfig:
     """A new version: the override merged onto the defaults, validated (marshmallow ValidationError names
     the field), stored complete and audited. Earlier versions keep judging cases dated before it."""
-    county = db.session.scalar(select(County).where(County.code == county_code))
+    county = get_county(county_code)
     if county is None:
         raise ValueError(f"县不存在: {county_code}")
     body = merged_body(override)

@@ -16,7 +16,7 @@ from server.extensions import db
 from server.forms import service as forms
 from server.forms.models import FormVersion
 from server.parcels.models import Parcel
-from server.parcels.service import parcel_feature
+from server.parcels.service import parcel_feature, parcels_query
 from server.patrols.models import PatrolTask, TaskStatus
 from server.sync import changelog
 from server.territory.models import Village
@@ -61,7 +61,7 @@ def _task_payload(task: PatrolTask) -> dict:
 
 
 def _parcels(user: User) -> Select:
-    return (select(Parcel).join(Village, Parcel.village_id == Village.id).where(village_scope(user))
+    return (parcels_query(user).order_by(None)
             .options(contains_eager(Parcel.village), selectinload(Parcel.project)))
 
 
