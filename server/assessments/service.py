@@ -84,7 +84,7 @@ def assess_inspection(inspection: Inspection) -> str:
     task = db.session.get(PatrolTask, inspection.task_id) if inspection.task_id else None
     device_fix = _device_fix(inspection)
     db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
-    findings_per_photo, usable = [], {}
+    findings_per_photo, usable = [], []
     for ref in inspection.photos:
         photo = by_sha[ref.sha256]
         context = PhotoContext(
@@ -99,8 +99,8 @@ def assess_inspection(inspection: Inspection) -> str:
                                         severity=f.severity, message_zh=f.message_zh, data=f.data)
                            for seq, f in enumerate(findings))
         findings_per_photo.append(findings)
-        if all(f.severity != "error" for f in findings):
-            usable.setdefault(ref.role, set()).add(ref.sha256)
+        if _is_usable(findings):
+            usable.append(ref)
     required_ok = all(r.ok for r in _required_photos(inspection, usable))
     inspection.evidence_level = evidence_level(findings_per_photo, required_ok)
     inspection.evidence_assessed_at = utcnow()
@@ -189,9 +189,18 @@ def _device_fix(inspection: Inspection) -> DeviceFix:
     return DeviceFix(lat, lon, inspection.accuracy_m)
 
 
-def _required_photos(inspection: Inspection, usable: dict[str, set[str]]) -> list[RequiredPhotos]:
+def _is_usable(findings) -> bool:
+    """A photo counts towards the form's required photos when none of its findings is an error."""
+    return all(f.severity != "error" for f in findings)
+
+
+def _required_photos(inspection: Inspection, usable: list[InspectionPhoto]) -> list[RequiredPhotos]:
+    """The form's photo questions shown for the answers, each with its count of distinct usable photos."""
+    by_role: dict[str, set[str]] = {}
+    for ref in usable:
+        by_role.setdefault(ref.role, set()).add(ref.sha256)
     definition = forms.get_definition(inspection.form_id, inspection.form_version)
-    return [RequiredPhotos(r.role, r.label, r.min_count, len(usable.get(r.role, ())))
+    return [RequiredPhotos(r.role, r.label, r.min_count, len(by_role.get(r.role, ())))
             for r in definition.photo_requirements(inspection.answers)]
 
 
@@ -208,12 +217,9 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
         findings.setdefault(row.inspection_photo_id, []).append(row)
     assessed = inspection.evidence_assessed_at is not None
     evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), findings.get(ref.id, []),
-                              all(f.severity != "error" for f in findings.get(ref.id, [])) if assessed else None)
+                              _is_usable(findings.get(ref.id, [])) if assessed else None)
                 for ref in inspection.photos]
-    usable: dict[str, set[str]] = {}
-    for item in evidence:
-        if item.usable:
-            usable.setdefault(item.ref.role, set()).add(item.ref.sha256)
+    usable = [item.ref for item in evidence if item.usable]
     return InspectionEvidence(inspection, _required_photos(inspection, usable), evidence)
 
 

@@ -32,10 +32,9 @@ def find_near_duplicates(
     max_distance: int = DEFAULT_MAX_DISTANCE,
 ) -> list[tuple[Hashable, int]]:
     """(id, distance) of candidates within max_distance, nearest first."""
-    target = _as_int(phash)
     matches = []
     for candidate_id, candidate in candidates:
-        distance = (target ^ _as_int(candidate)).bit_count()
+        distance = hamming_distance(phash, candidate)
         if distance <= max_distance:
             matches.append((candidate_id, distance))
     return sorted(matches, key=lambda match: match[1])

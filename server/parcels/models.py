@@ -68,10 +68,15 @@ class Parcel(db.Model):
 
     @property
     def land_classes(self) -> list[str]:
-        """Codes of the classes that decide which rules apply; 一般耕地 is farmland that is not 永农."""
-        classes = ["permanent_basic" if self.is_permanent_basic else "general_farmland"]
-        if self.is_high_standard:
-            classes.append("high_standard")
-        if self.is_grain_zone:
-            classes.append("grain_zone")
-        return classes
+        return list(parcel_land_classes(self.is_permanent_basic, self.is_high_standard, self.is_grain_zone))
+
+
+def parcel_land_classes(is_permanent_basic: bool, is_high_standard: bool, is_grain_zone: bool) -> tuple[str, ...]:
+    """Codes of the classes that decide which rules apply (一般耕地 is farmland that is not 永农), from the flag
+    columns alone, so that bulk jobs need not load Parcel objects."""
+    classes = ["permanent_basic" if is_permanent_basic else "general_farmland"]
+    if is_high_standard:
+        classes.append("high_standard")
+    if is_grain_zone:
+        classes.append("grain_zone")
+    return tuple(classes)

@@ -162,12 +162,12 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     info = _read_info(dataset, layer_name, encoding)
     columns = resolve_field_map(field_map or {}, list(info["fields"]))
     source_crs, crs_source = resolve_crs(info["crs"], crs, info["total_bounds"])
-    meta, _fids, wkb, values = _read(dataset, layer_name, encoding, sorted(set(columns.values())))
-    detected = None
-    if encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
-        detected = _detect_encoding(values)
-        if detected:
-            meta, _fids, wkb, values = _read(dataset, layer_name, detected, sorted(set(columns.values())))
+    wanted = sorted(set(columns.values()))
+    meta, _fids, wkb, values = _read(dataset, layer_name, encoding, wanted)
+    garbled = encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values)
+    detected = _detect_encoding(values) if garbled else None
+    if detected:
+        meta, _fids, wkb, values = _read(dataset, layer_name, detected, wanted)
     by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
     attributes = {target: by_column[column] for target, column in columns.items()}
     result = ParcelReadResult(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
@@ -178,7 +178,7 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     if detected:
         result.notes.append(f"Shapefile 缺少 .cpg，属性文字按 {detected} 编码读取 / the Shapefile has no .cpg: "
                             f"its text was read as {detected} (give --encoding to choose)")
-    elif encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values):
+    elif garbled:
         result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，请用 --encoding 指定编码重新导入 / text looks "
                             "garbled: the Shapefile has no .cpg; read it again with --encoding")
     _Builder(result, source_crs, attributes, progress).run(wkb)

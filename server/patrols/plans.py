@@ -53,16 +53,6 @@ class PlanRule:
         return cls(plan.id, plan.land_class, plan.project_id, parse_schedule(plan.schedule), plan.effective_from)
 
 
-def parcel_land_classes(is_permanent_basic: bool, is_high_standard: bool, is_grain_zone: bool) -> tuple[str, ...]:
-    """Parcel.land_classes from the flag columns, without loading Parcel objects (70,000 of them)."""
-    classes = ["permanent_basic" if is_permanent_basic else "general_farmland"]
-    if is_high_standard:
-        classes.append("high_standard")
-    if is_grain_zone:
-        classes.append("grain_zone")
-    return tuple(classes)
-
-
 def choose_plan(rules: Sequence[PlanRule], land_classes: Iterable[str], project_id: int | None) -> PlanRule | None:
     classes = set(land_classes)
     candidates = [r for r in rules if r.land_class in classes and r.project_id in (None, project_id)]

@@ -28,10 +28,10 @@ from server.accounts.models import Role, User, inspector_villages
 from server.accounts.scopes import village_scope
 from server.db_types import UTCDateTime, utcnow
 from server.extensions import db
-from server.parcels.models import ConsolidationProject, Parcel
+from server.parcels.models import ConsolidationProject, Parcel, parcel_land_classes
 from server.patrols.models import PatrolPlan, PatrolTask, TaskKind, TaskStatus
 from server.patrols.periods import Period, local_date, periods_covering
-from server.patrols.plans import DEFAULT_PLANS, PlanRule, choose_plan, parcel_land_classes
+from server.patrols.plans import DEFAULT_PLANS, PlanRule, choose_plan
 from server.territory.models import County, Village
 from server.territory.service import get_county
 

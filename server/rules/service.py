@@ -21,6 +21,7 @@ from server.parcels.models import Parcel
 from server.patrols.models import PatrolTask, TaskStatus
 from server.rules.abandonment import assess_abandonment
 from server.rules.classify import classify, observation, severity_for
+from server.rules.codes import NOT_CULTIVATED
 from server.rules.config import RuleSet
 from server.rules.versions import rules_in_force
 from server.territory.models import County, Village
@@ -57,7 +58,7 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
         select(Inspection.parcel_id).distinct()
         .where(Inspection.status == InspectionStatus.COMPLETE.value,
                Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK,
-               Inspection.answers["cultivation_status"].as_string() == "not_cultivated")).all()
+               Inspection.answers["cultivation_status"].as_string() == NOT_CULTIVATED)).all()
     recorded = 0
     for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(candidates)).order_by(Parcel.id)):
         tz = ZoneInfo(parcel.county.timezone)

@@ -3,7 +3,8 @@
 from datetime import date
 
 from server.patrols.periods import parse_schedule
-from server.patrols.plans import MONTHLY, SEASONAL_HALF_MONTH, PlanRule, choose_plan, parcel_land_classes
+from server.parcels.models import parcel_land_classes
+from server.patrols.plans import MONTHLY, SEASONAL_HALF_MONTH, PlanRule, choose_plan
 
 WEEKLY = {"growing_months": [1, 12], "growing_period": "week", "off_season_period": "week"}
 
