@@ -48,15 +48,21 @@ def _transformer_for(parcel: BaseGeometry) -> Transformer:
 
 def distance_to_parcel_m(lon: float, lat: float, parcel: BaseGeometry) -> float:
     """Metres from (lon, lat) to the parcel; 0 inside or on the boundary."""
+    project, projected_parcel = _projected(parcel)
+    return float(projected_parcel.distance(shapely.transform(Point(lon, lat), project)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _projected(parcel: BaseGeometry):
+    """The parcel in its local metric projection, with the projecting function: every photo of an inspection
+    (and the GCJ-02 retry) is measured against the same parcel, which is projected once."""
     transformer = _transformer_for(parcel)
 
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    projected_parcel = shapely.transform(parcel, project)
-    projected_point = shapely.transform(Point(lon, lat), project)
-    return float(projected_parcel.distance(projected_point))
+    return project, shapely.transform(parcel, project)
 
 
 def check_geofence(
