@@ -61,10 +61,11 @@ class DeviceClient:
         inspector standing in the field hears about a missing answer or photo now, not after the next sync.
         Raises ValueError listing the problems; nothing is recorded then."""
         now = datetime.now().astimezone()
-        form_version = form_version or self._latest_form_version(form_id)
+        form_version, held_form = self._held_form(form_id, form_version)
         photo_roles = [(roles or {}).get(path.name) or (DEFAULT_ROLES[index] if index < len(DEFAULT_ROLES) else "detail")
                        for index, path in enumerate(photos)]
-        self._check_offline(form_id, form_version, answers, photo_roles)
+        if held_form is not None:  # never synced: the server checks it on push
+            _check_offline(held_form, answers, photo_roles)
         refs = [{"sha256": self.outbox.add_photo(path), "role": role, "file_name": path.name,
                  "taken_at": datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()}
                 for path, role in zip(photos, photo_roles)]
@@ -109,8 +110,7 @@ class DeviceClient:
             params = {"limit": PULL_LIMIT} | ({"cursor": cursor} if cursor else {})
             response = transport.request("GET", "/sync/pull", ok=(200,), params=params)
             if response.status_code == 422 and cursor:  # the server no longer knows this cursor: start over
-                with self.outbox.transaction() as db:
-                    db.execute("DELETE FROM settings WHERE key = 'pull_cursor'")
+                self.outbox.forget_pull_cursor()
                 continue
             if response.status_code != 200:
                 raise SyncError(f"pull refused: HTTP {response.status_code} {response.text[:300]}")
@@ -127,19 +127,11 @@ class DeviceClient:
                 "synced_records": sum(counts["records"].get(s, 0) for s in SENT),
                 "not_accepted": self.outbox.not_accepted()}
 
-    def _check_offline(self, form_id: str, version: int, answers: dict, photo_roles: list[str]) -> None:
-        held = [f for f in self.outbox.items("form") if f["form_id"] == form_id and f["version"] == version]
-        if not held:  # never synced: the server checks it on push
-            return
-        # Distinct placeholders stand in for the hashes: the engine counts distinct photos per role.
-        photos = [{"sha256": f"{index:064x}", "role": role} for index, role in enumerate(photo_roles)]
-        errors = load_definition(held[0]["definition"]).validate(answers, photos=photos)
-        if errors:
-            raise ValueError("记录不完整: " + "; ".join(f"{e.field}: {e.message}" for e in errors))
-
-    def _latest_form_version(self, form_id: str) -> int:
-        versions = [f["version"] for f in self.outbox.items("form") if f["form_id"] == form_id]
-        return max(versions, default=1)
+    def _held_form(self, form_id: str, version: int | None) -> tuple[int, dict | None]:
+        """The version to record with (the newest held unless given) and its definition if this device holds it."""
+        held = {f["version"]: f for f in self.outbox.items("form") if f["form_id"] == form_id}
+        version = version or max(held, default=1)
+        return version, held.get(version)
 
     def _parcel_location(self, parcel_code: str) -> dict:
         """Without a GPS fix given, the centre of the parcel as the device holds it."""
@@ -150,6 +142,14 @@ class DeviceClient:
         ring = ring[0] if parcel["geometry"]["type"] == "MultiPolygon" else ring
         lons, lats = [p[0] for p in ring], [p[1] for p in ring]
         return {"lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "accuracy_m": None, "crs": "WGS84"}
+
+
+def _check_offline(form: dict, answers: dict, photo_roles: list[str]) -> None:
+    # Distinct placeholders stand in for the hashes: the engine counts distinct photos per role.
+    photos = [{"sha256": f"{index:064x}", "role": role} for index, role in enumerate(photo_roles)]
+    errors = load_definition(form["definition"]).validate(answers, photos=photos)
+    if errors:
+        raise ValueError("记录不完整: " + "; ".join(f"{e.field}: {e.message}" for e in errors))
 
 
 def photos_in(folder: Path) -> list[Path]:

@@ -67,6 +67,11 @@ class Outbox:
                    (key, value))
 
     # photos and records ----------------------------------------------------------------------------
+    def forget_pull_cursor(self) -> None:
+        """The server no longer knows the cursor: the next pull starts a full snapshot."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM settings WHERE key = 'pull_cursor'")
+
     def add_photo(self, source: Path) -> str:
         """Copy a photo in, named by its SHA-256 (durably, before any record refers to it)."""
         digest = hashlib.sha256()
