@@ -1,11 +1,13 @@
-"""Request parsing shared by the API views: JSON bodies and query strings through marshmallow."""
+"""Shared by the API views: JSON bodies and query strings through marshmallow, and paging of lists."""
 
 from __future__ import annotations
 
 from flask import request
 from marshmallow import Schema
+from sqlalchemy import Select
 
 from server.errors import MALFORMED_JSON, UNSUPPORTED_MEDIA_TYPE, ApiError
+from server.extensions import db
 
 
 def parse_json(schema: Schema) -> dict:
@@ -19,3 +21,10 @@ def parse_json(schema: Schema) -> dict:
 
 def parse_query(schema: Schema) -> dict:
     return schema.load(request.args)
+
+
+def page(query: Select, args: dict) -> tuple[list, bool]:
+    """One page of a list endpoint (`limit`/`offset` from its query schema) and whether more follow: one row
+    more than asked is read, so no count query is needed."""
+    rows = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
+    return rows[: args["limit"]], len(rows) > args["limit"]

@@ -4,11 +4,10 @@ status `doubt`: `GET /cases?status=doubt`."""
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
-from server.api.parsing import parse_json, parse_query
+from server.api.parsing import page, parse_json, parse_query
 from server.cases import service
 from server.cases.schemas import CaseDetailSchema, CaseListQuery, CaseSchema, TransitionRequest
 from server.db_types import BIGINT_MAX
-from server.extensions import db
 
 bp = Blueprint("cases", __name__)
 
@@ -19,8 +18,8 @@ def list_cases():
     args = parse_query(CaseListQuery())
     query = service.cases_query(current_principal().user, status=args["status"], village_code=args["village"],
                                 township_code=args["township"])
-    rows = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
-    return jsonify({"cases": CaseSchema(many=True).dump(rows[: args["limit"]]), "has_more": len(rows) > args["limit"]})
+    cases, has_more = page(query, args)
+    return jsonify({"cases": CaseSchema(many=True).dump(cases), "has_more": has_more})
 
 
 @bp.get(f"/cases/<int(max={BIGINT_MAX}):case_id>")

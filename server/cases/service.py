@@ -8,7 +8,6 @@ transaction. Top-level operations (`transition`, `mark_overdue_cases`) own their
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, update
 
@@ -92,7 +91,7 @@ def transition(user: User, case_id: int, action_name: str, *, note: str | None =
 def _deadline_values(case: ViolationCase, deadline: date | None, now: datetime) -> dict:
     """The deadline (end of that local day; default from the case's rules) and the re-inspection task that
     asks the village inspector to photograph the rectified parcel by then."""
-    tz = ZoneInfo(case.parcel.county.timezone)
+    tz = case.parcel.county.zone
     today = now.astimezone(tz).date()
     if deadline is None:
         deadline = today + timedelta(days=rules_of(case.rule_config).rectification_days[case.category])

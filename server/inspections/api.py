@@ -1,9 +1,8 @@
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
-from server.api.parsing import parse_query
+from server.api.parsing import page, parse_query
 from server.errors import found
-from server.extensions import db
 from server.inspections import service
 from server.inspections.schemas import InspectionListQuery, InspectionSchema
 
@@ -16,9 +15,8 @@ def list_inspections():
     """Reviewers filter by status, e.g. `photos_missing` for inspections whose photos never arrived."""
     args = parse_query(InspectionListQuery())
     query = service.inspections_query(current_principal().user, status=args["status"])
-    rows = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
-    return jsonify({"inspections": InspectionSchema(many=True).dump(rows[: args["limit"]]),
-                    "has_more": len(rows) > args["limit"]})
+    inspections, has_more = page(query, args)
+    return jsonify({"inspections": InspectionSchema(many=True).dump(inspections), "has_more": has_more})
 
 
 @bp.get("/inspections/<uuid>")

@@ -1,9 +1,8 @@
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
-from server.api.parsing import parse_query
+from server.api.parsing import page, parse_query
 from server.errors import found
-from server.extensions import db
 from server.parcels import service
 from server.parcels.schemas import ParcelListQuery
 
@@ -15,13 +14,9 @@ bp = Blueprint("parcels", __name__)
 def list_parcels():
     args = parse_query(ParcelListQuery())
     query = service.parcels_query(current_principal().user, bbox_filter=args["bbox"], village_code=args["village"])
-    parcels = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
-    has_more = len(parcels) > args["limit"]
-    return jsonify({
-        "type": "FeatureCollection",
-        "features": [service.parcel_feature(p) for p in parcels[: args["limit"]]],
-        "has_more": has_more,
-    })
+    parcels, has_more = page(query, args)
+    return jsonify({"type": "FeatureCollection", "features": [service.parcel_feature(p) for p in parcels],
+                    "has_more": has_more})
 
 
 @bp.get("/parcels/<code>")

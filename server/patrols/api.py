@@ -2,9 +2,8 @@ from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
 from server.accounts.scopes import can_act_for_village
-from server.api.parsing import parse_query
+from server.api.parsing import page, parse_query
 from server.errors import FORBIDDEN, NOT_FOUND, ApiError
-from server.extensions import db
 from server.patrols import service
 from server.patrols.schemas import TaskListQuery, TaskSchema
 from server.territory import service as territory
@@ -25,6 +24,5 @@ def list_tasks():
             raise ApiError(FORBIDDEN, f"无权查看该村的巡查任务: {args['village']}", field="village")
     query = service.tasks_query(user, status=args["status"], village_code=args["village"],
                                 due_before=args["due_before"])
-    tasks = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
-    return jsonify({"tasks": TaskSchema(many=True).dump(tasks[: args["limit"]]),
-                    "has_more": len(tasks) > args["limit"]})
+    tasks, has_more = page(query, args)
+    return jsonify({"tasks": TaskSchema(many=True).dump(tasks), "has_more": has_more})

@@ -17,7 +17,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import ARRAY, DateTime, Integer, Select, String, bindparam, func, literal, select, update
@@ -59,7 +58,7 @@ def init_default_plans(county_code: str, *, effective_from: date | None = None,
     if county is None:
         raise PatrolError(f"县不存在: {county_code}")
     now = now or utcnow()
-    start = effective_from or local_date(now, ZoneInfo(county.timezone))
+    start = effective_from or local_date(now, county.zone)
     existing = {p.code: p for p in db.session.scalars(select(PatrolPlan).where(PatrolPlan.county_id == county.id))}
     for spec in DEFAULT_PLANS:
         if spec.code not in existing:
@@ -92,7 +91,7 @@ def generate_tasks(*, county_code: str | None = None, now: datetime | None = Non
 
 def _generate_for_county(county: County, now: datetime) -> tuple[int, list[str]]:
     config = current_app.config["FARMPATROL"]
-    tz = ZoneInfo(county.timezone)
+    tz = county.zone
     today = local_date(now, tz)
     rules = [PlanRule.of(p) for p in db.session.scalars(
         select(PatrolPlan).where(PatrolPlan.county_id == county.id, PatrolPlan.is_active).order_by(PatrolPlan.id))]
@@ -236,7 +235,7 @@ def create_recheck_task(parcel: Parcel, reason: str, due_at: datetime, inspector
         inspector_id = candidates[parcel.id % len(candidates)] if candidates else None
     else:
         inspector_id = inspector.id
-    tz = ZoneInfo(parcel.county.timezone)
+    tz = parcel.county.zone
     task = PatrolTask(kind=TaskKind.RECHECK.value, plan_id=None, parcel_id=parcel.id, inspector_id=inspector_id,
                       period_key=f"recheck-{local_date(now, tz):%Y-%m-%d}", opens_at=now, due_at=due_at,
                       status=TaskStatus.OPEN.value, reason=reason[:500], created_at=now, updated_at=now)

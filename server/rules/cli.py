@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
@@ -23,7 +22,7 @@ def show(county_code, on):
     county = get_county(county_code)
     if county is None:
         raise click.ClickException(f"县不存在: {county_code}")
-    row, _ = versions.rules_in_force(county.id, on.date() if on else datetime.now(ZoneInfo(county.timezone)).date())
+    row, _ = versions.rules_in_force(county.id, on.date() if on else datetime.now(county.zone).date())
     label = f"version {row.version}, effective from {row.effective_from}" if row else "built-in defaults"
     click.echo(f"# {county_code}: {label}")
     click.echo(json.dumps(row.body if row else merged_body(None), ensure_ascii=False, indent=2))

@@ -39,7 +39,7 @@ def apply_rules(inspection: Inspection, now: datetime | None = None) -> list[Fin
     the visit's date, then handed to the cases (violation, doubt, rectification re-inspection)."""
     now = now or utcnow()
     parcel = inspection.parcel
-    tz = ZoneInfo(parcel.county.timezone)
+    tz = parcel.county.zone
     visit = inspection.observed_at.astimezone(tz)
     config, rules = rules_in_force(parcel.county_id, visit.date())
     findings = [Finding(o, inspection) for o in
@@ -61,7 +61,7 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
                Inspection.answers["cultivation_status"].as_string() == NOT_CULTIVATED)).all()
     recorded = 0
     for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(candidates)).order_by(Parcel.id)):
-        tz = ZoneInfo(parcel.county.timezone)
+        tz = parcel.county.zone
         history = _complete_history(parcel.id)
         config, rules = rules_in_force(parcel.county_id, history[-1].observed_at.astimezone(tz).date())
         finding = _abandonment_finding(parcel, rules, now, tz, history)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +17,11 @@ class County(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
 
     townships: Mapped[list["Township"]] = relationship(back_populates="county", order_by="Township.code")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The county's time zone: patrol periods, season windows and deadlines are local dates."""
+        return ZoneInfo(self.timezone)
 
     __table_args__ = (CheckConstraint("length(code) = 6", name="code_length"),)
 
