@@ -35,7 +35,6 @@ _DECODE_FINDINGS = {
     "truncated": "DECODE_TRUNCATED",
     "undecodable": "DECODE_FAILED",
     "bomb": "DECOMPRESSION_BOMB",
-    "not_an_image": "NOT_AN_IMAGE",
 }
 _GPS_FINDINGS = {"absent": "GPS_MISSING", "null_island": "GPS_NULL_ISLAND", "invalid": "GPS_INVALID"}
 

@@ -19,7 +19,7 @@ import exifread
 
 from .decode import Decoded, DecodeStatus, decode
 from .exiftime import parse_exif_datetime, parse_offset
-from .gps import GpsFix, GpsStatus, parse_gps
+from .gps import GpsFix, GpsStatus, parse_gps, tag_text
 
 ExifStatus = Literal["present", "absent", "corrupt"]
 
@@ -86,14 +86,6 @@ def extract_metadata(source: str | os.PathLike[str] | bytes) -> PhotoMetadata:
     return build_metadata(tags, exif_status, notes, decode(data))
 
 
-def _text(tags: dict[str, Any], key: str) -> str | None:
-    tag = tags.get(key)
-    if tag is None:
-        return None
-    text = str(tag.printable).replace("\x00", "").strip()
-    return text or None
-
-
 def _first_int(tags: dict[str, Any], key: str) -> int | None:
     values = getattr(tags.get(key), "values", None)
     if isinstance(values, (list, tuple)) and values and isinstance(values[0], int):
@@ -102,13 +94,13 @@ def _first_int(tags: dict[str, Any], key: str) -> int | None:
 
 
 def _capture_time(tags: dict[str, Any], notes: list[str]) -> tuple[datetime | None, bool, int | None]:
-    raw = _text(tags, "EXIF DateTimeOriginal")
+    raw = tag_text(tags, "EXIF DateTimeOriginal")
     local = parse_exif_datetime(raw)
     if local is None:
         if raw is not None:
             notes.append(f"DateTimeOriginal {raw!r} is not a valid date; treated as absent")
         return None, False, None
-    offset = parse_offset(_text(tags, "EXIF OffsetTimeOriginal"))
+    offset = parse_offset(tag_text(tags, "EXIF OffsetTimeOriginal"))
     assumed = offset is None
     if assumed:
         offset = ASSUMED_OFFSET
@@ -135,9 +127,9 @@ def build_metadata(
         exif_width=_first_int(tags, "EXIF ExifImageWidth"),
         exif_height=_first_int(tags, "EXIF ExifImageLength"),
         orientation=orientation if orientation in range(1, 9) else None,
-        make=_text(tags, "Image Make"),
-        model=_text(tags, "Image Model"),
-        software=_text(tags, "Image Software"),
+        make=tag_text(tags, "Image Make"),
+        model=tag_text(tags, "Image Model"),
+        software=tag_text(tags, "Image Software"),
         gps=gps,
         gps_status=gps_status,
         captured_at=captured_at,

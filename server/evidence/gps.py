@@ -42,7 +42,8 @@ class GpsFix:
         return cls(**{**data, "gps_time_utc": datetime.fromisoformat(time) if time else None})
 
 
-def _text(tags: dict[str, Any], key: str) -> str | None:
+def tag_text(tags: dict[str, Any], key: str) -> str | None:
+    """An EXIF tag as trimmed text without NULs, None when absent or blank."""
     tag = tags.get(key)
     if tag is None:
         return None
@@ -76,7 +77,7 @@ def _azimuth(tags: dict[str, Any]) -> tuple[float | None, str | None]:
     azimuth = _single_float(tags, "GPS GPSImgDirection")
     if azimuth is None or not 0 <= azimuth <= 360:
         return None, None
-    ref = _text(tags, "GPS GPSImgDirectionRef")
+    ref = tag_text(tags, "GPS GPSImgDirectionRef")
     return azimuth % 360, ref if ref in ("T", "M") else None
 
 
@@ -102,8 +103,8 @@ def parse_gps(tags: dict[str, Any]) -> tuple[GpsFix | None, GpsStatus, list[str]
     lon = dms_to_degrees(_values(tags, "GPS GPSLongitude"))
     if lat is None or lon is None:
         return None, "invalid", ["GPS latitude/longitude unreadable (0/0 or malformed rationals)"]
-    lat_ref = (_text(tags, "GPS GPSLatitudeRef") or "").upper()[:1]
-    lon_ref = (_text(tags, "GPS GPSLongitudeRef") or "").upper()[:1]
+    lat_ref = (tag_text(tags, "GPS GPSLatitudeRef") or "").upper()[:1]
+    lon_ref = (tag_text(tags, "GPS GPSLongitudeRef") or "").upper()[:1]
     if abs(lat) < _NULL_ISLAND_DEG and abs(lon) < _NULL_ISLAND_DEG:
         return None, "null_island", ["GPS coordinates are (0, 0): the device had no fix"]
     if lat_ref not in ("N", "S") or lon_ref not in ("E", "W"):
@@ -112,10 +113,10 @@ def parse_gps(tags: dict[str, Any]) -> tuple[GpsFix | None, GpsStatus, list[str]
         return None, "invalid", [f"GPS coordinates out of range: {lat}, {lon}"]
 
     gps_time = gps_datetime_utc(
-        _text(tags, "GPS GPSDate"), _values(tags, "GPS GPSTimeStamp")
+        tag_text(tags, "GPS GPSDate"), _values(tags, "GPS GPSTimeStamp")
     )
     if gps_time is None and ("GPS GPSDate" in tags or "GPS GPSTimeStamp" in tags):
-        notes.append(f"GPS time stamp unusable (GPSDateStamp {_text(tags, 'GPS GPSDate')!r})")
+        notes.append(f"GPS time stamp unusable (GPSDateStamp {tag_text(tags, 'GPS GPSDate')!r})")
     azimuth, azimuth_ref = _azimuth(tags)
     fix = GpsFix(
         lat=-lat if lat_ref == "S" else lat,

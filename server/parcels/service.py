@@ -14,7 +14,7 @@ from server.accounts.models import User
 from server.accounts.scopes import village_scope
 from server.db_types import utcnow
 from server.extensions import db
-from server.parcels.geometry import bbox
+from server.parcels.geometry import bbox, to_wkb
 from server.parcels.models import ConsolidationProject, Parcel
 from server.parcels.reader import ParcelFeature, RejectedFeature, read_parcels
 from server.sync import changelog
@@ -153,7 +153,7 @@ class _Upsert:
 
 
 def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None) -> dict:
-    geometry_wkb = feature.geometry.wkb
+    geometry_wkb = to_wkb(feature.geometry)
     min_lon, min_lat, max_lon, max_lat = bbox(feature.geometry)
     rate_class = feature.rate_class or (RATE_CLASS_PERMANENT_BASIC if feature.is_permanent_basic
                                         else RATE_CLASS_GENERAL)
