@@ -31,6 +31,11 @@ AS_OF = click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), meta
                      help="按该日结束时(县所在时区)的情况执行, 用于补跑或核对; 默认: 现在")
 
 
+def zone_of_jobs(app) -> ZoneInfo:
+    """The zone the scheduled jobs run in (the default county time zone): `--as-of` days are read in it."""
+    return ZoneInfo(app.config["FARMPATROL"].default_county_timezone)
+
+
 def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     """The moment a local day ends: `--as-of 2026-12-01` judges everything that happened on 1 December."""
     return datetime.combine(day + timedelta(days=1), time(), zone)

@@ -48,7 +48,7 @@ class GenerationSummary:
 
     def __str__(self) -> str:
         periods = "; ".join(f"{county}: {' '.join(keys)}" for county, keys in self.periods.items() if keys)
-        return f"created {self.created} tasks ({periods or 'no periods'})"
+        return f"新建 {self.created} 个巡查任务 ({periods or '无新周期'})"
 
 
 def init_default_plans(county_code: str, *, effective_from: date | None = None,

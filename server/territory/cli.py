@@ -11,6 +11,14 @@ from server.territory.overview import LEVEL_LABELS_ZH, TerritoryNode, territory_
 territory_cli = AppGroup("territory", help="辖区: 按统计用区划代码添加县、乡镇、村, 查看辖区树。")
 
 
+def county_or_fail(code: str):
+    """The county of a command's --county option; an unknown code stops the command (exit 1)."""
+    county = service.get_county(code)
+    if county is None:
+        raise CliError("unknown_county", f"县不存在: {code} (farmpatrol territory list 列出全部)")
+    return county
+
+
 def _add(ensure, getter, level: str, code: str, name: str) -> None:
     """Add or rename a unit and say which; below a county, the county must exist already."""
     if level != "county" and len(code) > 6 and service.get_county(code[:6]) is None:
