@@ -58,10 +58,10 @@ def test_reviewer_and_admin_need_their_units(runner):
 
 def test_demo_is_deterministic_and_loaded_only_once(runner, app):
     first = invoke(runner, "demo", "--parcels", "30", "--if-empty")
-    assert first.exit_code == 0 and "30 parcels" in first.output and "patrol tasks" in first.output
+    assert first.exit_code == 0 and "30 个图斑" in first.output and "个巡查任务" in first.output
     tokens = (app.config["FARMPATROL"].instance_path / "demo-device-tokens.tsv").read_text().splitlines()
     assert len(tokens) == 20 and tokens[0].startswith("inspector101201\tfpd_")
-    assert "not loaded" in invoke(runner, "demo", "--if-empty").output
+    assert "未载入示范县" in invoke(runner, "demo", "--if-empty").output
     again = invoke(runner, "demo")
     assert again.exit_code != 0 and "已存在" in again.output
     assert db.session.scalar(select(func.count(County.id))) == 1
@@ -131,3 +131,20 @@ def test_territory_list_and_show_count_parcels_users_and_devices(runner, demo):
     assert county["parcels"] == 40 and county["users"] == db.session.scalar(select(func.count(User.id)))
     assert sum(t["parcels"] for t in county["children"]) == 40
     assert county["devices"] == sum(v["devices"] for t in county["children"] for v in t["children"])
+
+
+def test_farmpatrol_help_lists_only_its_own_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    env = {"FARMPATROL_INSTANCE": str(tmp_path), "DATABASE_URL": ""}
+    listing = CliRunner().invoke(main, ["--help"], env=env)
+    assert listing.exit_code == 0, listing.output
+    commands = listing.output[listing.output.index("Commands:"):]
+    assert {"users", "territory", "parcels", "rules", "cases", "db"} <= {line.split()[0] for line in
+                                                                         commands.splitlines()[1:] if line.strip()}
+    for flask_own in (" run ", " shell ", " routes ", "--app", "--env-file", "--debug"):
+        assert flask_own not in listing.output
+    assert "辖区" in listing.output and "图斑登记" in listing.output
+    assert CliRunner().invoke(main, ["routes", "--help"], env=env).exit_code == 0  # still there for developers
