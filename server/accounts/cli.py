@@ -98,11 +98,7 @@ def show_user(username):
 @click.argument("village_code")
 def add_village(username, village_code):
     """给巡查员再分配一个村(同一县内); 设备下次同步时取得该村的任务和图斑。"""
-    try:
-        user = villages.add_village(username, village_code)
-    except service.AccountError as exc:
-        raise _refused(exc) from exc
-    click.echo(f"{username} 的村: {_territory(user)}")
+    _change_villages(villages.add_village, username, village_code)
 
 
 @users_cli.command("remove-village")
@@ -110,8 +106,12 @@ def add_village(username, village_code):
 @click.argument("village_code")
 def remove_village(username, village_code):
     """取消巡查员的一个村(至少保留一个)。"""
+    _change_villages(villages.remove_village, username, village_code)
+
+
+def _change_villages(change, username: str, village_code: str) -> None:
     try:
-        user = villages.remove_village(username, village_code)
+        user = change(username, village_code)
     except service.AccountError as exc:
         raise _refused(exc) from exc
     click.echo(f"{username} 的村: {_territory(user)}")
