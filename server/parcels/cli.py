@@ -9,6 +9,7 @@ from server.parcels import service
 from server.parcels.crs import ParcelSourceError
 from server.parcels.reader import parse_field_map
 from server.territory.imports import UnknownCounty
+from server.territory.service import TerritoryError
 
 parcels_cli = AppGroup("parcels", help="图斑登记: 从调查成果文件导入。")
 
@@ -39,6 +40,8 @@ def import_parcels(path, county_code, crs, fields, layer, encoding, create_terri
         raise CliError("invalid_source", str(exc)) from exc
     except UnknownCounty as exc:
         raise CliError("unknown_county", str(exc)) from exc
+    except TerritoryError as exc:
+        raise CliError("invalid_code", str(exc)) from exc
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -89,6 +89,8 @@ def test_an_unknown_county_is_refused_up_front(app, runner, sample_file):
     assert result.exit_code == 1
     assert "错误: 县 999998 不存在" in result.output and result.output.rstrip().endswith("[unknown_county]")
     assert db.session.scalar(select(func.count(Parcel.id))) == 0
+    malformed = run_import(runner, sample_file("gpkg-4528"), "--county", "33011", "--create-territory")
+    assert malformed.exit_code == 1 and "[invalid_code]" in malformed.output
 
 
 def test_a_county_is_created_only_when_asked_and_reported(app, runner, sample_file):
