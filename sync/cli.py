@@ -111,7 +111,7 @@ def sync(client: DeviceClient):
         raise CliError("sync_interrupted", f"同步中断,下次同步将继续: {exc}") from exc
     click.echo(json.dumps(report.__dict__, ensure_ascii=False))
     if report.errors:
-        raise SystemExit(1)
+        raise CliError("photos_pending", f"{len(report.errors)} 张照片未能上传, 下次同步继续(见 errors)")
 
 
 @main.command()
