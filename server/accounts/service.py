@@ -14,7 +14,11 @@ from server.territory import service as territory
 
 
 class AccountError(ValueError):
-    pass
+    """A refused account change: a Chinese message and a stable English code for the command line."""
+
+    def __init__(self, message: str, code: str = "account_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 def create_user(username: str, password: str, role: Role | str, *, display_name: str | None = None,
@@ -27,7 +31,7 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     like the demo county's, pay for the deliberately slow hash once."""
     role = Role(role)
     if get_user(username) is not None:
-        raise AccountError(f"用户名已存在: {username}")
+        raise AccountError(f"用户名已存在: {username}", "user_exists")
     if password_hash is None and len(password) < 8:
         raise AccountError("密码至少 8 位")
     user = User(username=username, display_name=display_name or username,
@@ -35,7 +39,7 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     if role is Role.INSPECTOR:
         if not village_codes:
             raise AccountError("巡查员至少需要一个村 (--village)")
-        user.villages = [_existing(territory.get_village, code, "村") for code in village_codes]
+        user.villages = [existing_unit(territory.get_village, code, "村") for code in village_codes]
         counties = {v.township.county_id for v in user.villages}
         if len(counties) != 1:
             raise AccountError("巡查员的村必须属于同一个县")
@@ -43,21 +47,28 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     elif role is Role.TOWNSHIP_REVIEWER:
         if not township_code:
             raise AccountError("乡镇审核员需要一个乡镇 (--township)")
-        township = _existing(territory.get_township, township_code, "乡镇")
+        township = existing_unit(territory.get_township, township_code, "乡镇")
         user.township_id, user.county_id = township.id, township.county_id
     else:
         if not county_code:
             raise AccountError("县级管理员需要一个县 (--county)")
-        user.county_id = _existing(territory.get_county, county_code, "县").id
+        user.county_id = existing_unit(territory.get_county, county_code, "县").id
     db.session.add(user)
     _finish(commit)
     return user
 
 
-def _existing(getter, code: str, label: str):
+_FIRST_STEPS = {
+    "村": "先导入该村的图斑 (farmpatrol parcels import 文件) 或添加该村 (farmpatrol territory add-village {code} 村名)",
+    "乡镇": "先添加该乡镇 (farmpatrol territory add-township {code} 乡镇名)",
+    "县": "先添加该县 (farmpatrol territory add-county {code} 县名)",
+}
+
+
+def existing_unit(getter, code: str, label: str):
     unit = getter(code)
     if unit is None:
-        raise AccountError(f"{label}不存在: {code}")
+        raise AccountError(f"{label}不存在: {code}; {_FIRST_STEPS[label].format(code=code)}", "unknown_territory")
     return unit
 
 

@@ -4,17 +4,17 @@ import click
 from flask.cli import AppGroup
 
 from server.audit.service import verify_chain
+from server.clitext import CliError
 
-audit_cli = AppGroup("audit", help="The tamper-evident audit trail (全过程留痕).")
+audit_cli = AppGroup("audit", help="防篡改审计链(全过程留痕)。")
 
 
 @audit_cli.command("verify")
 def verify():
-    """Recompute every hash in order; report the first broken sequence number."""
+    """按顺序重算每个哈希; 报告第一处断裂的序号(状态 1)。"""
     report = verify_chain()
     if report.ok:
-        click.echo(f"audit chain ok: {report.checked} events")
+        click.echo(f"审计链完好: {report.checked} 条事件")
         return
-    click.echo(f"audit chain BROKEN at seq {report.first_broken_seq}: {report.problem} "
-               f"({report.checked} events verified before it)", err=True)
-    raise SystemExit(1)
+    raise CliError("audit_chain_broken", f"审计链在序号 {report.first_broken_seq} 处断裂: {report.problem} "
+                                         f"(此前 {report.checked} 条事件校验通过)")

@@ -156,6 +156,37 @@ _PATHS = {
 }
 
 
+# The list endpoints that take territory and date filters (issue 16): the one rule for both.
+_VILLAGE_FILTER = {"name": "village", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{12}$"},
+                   "description": "A village in the caller's territory; one that does not exist or lies outside "
+                                  "it answers 404 not_found (field village) alike, on every list."}
+_PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer"}},
+         {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
+_PATHS.update({
+    "/patrol-tasks": {"get": {
+        "summary": "Patrol tasks in the caller's scope, soonest due first",
+        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
+                       {"name": "due_before", "in": "query", "schema": _STRING, "description":
+                        "YYYY-MM-DD: a whole day in the caller's county time zone, tasks due on an earlier day "
+                        "(a task due at the end of 30 November is due before 2026-12-01); or an ISO 8601 time "
+                        "(Beijing time without an offset): tasks due strictly before that moment."}, *_PAGE],
+        "responses": {"200": {"description": "A page of tasks"}, "404": _error("Village absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+    "/cases": {"get": {
+        "summary": "Violation cases in the caller's scope",
+        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
+                       {"name": "township", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{9}$"},
+                        "description": "Like village: absent or out of scope is 404."}, *_PAGE],
+        "responses": {"200": {"description": "A page of cases"}, "404": _error("Territory absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+    "/parcels": {"get": {
+        "summary": "Parcels in the caller's scope as GeoJSON",
+        "parameters": [_VILLAGE_FILTER, {"name": "bbox", "in": "query", "schema": _STRING}, *_PAGE],
+        "responses": {"200": {"description": "A FeatureCollection"}, "404": _error("Village absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+})
+
+
 @cache
 def openapi_spec() -> dict:
     return {

@@ -31,11 +31,11 @@ def chain(parcels):
 
 def verify(runner):
     result = runner.invoke(args=["audit", "verify"])
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
+    return result.exit_code, result.output
 
 
 def test_an_intact_chain_verifies(chain, runner):
-    assert verify(runner) == (0, f"audit chain ok: {chain} events\n")
+    assert verify(runner) == (0, f"审计链完好: {chain} 条事件\n")
 
 
 def test_an_edited_entry_is_found(chain, runner):
@@ -43,7 +43,7 @@ def test_an_edited_entry_is_found(chain, runner):
                        {"after": '{"status": "dismissed"}'})
     db.session.commit()
     code, output = verify(runner)
-    assert code == 1 and "seq 2" in output
+    assert code == 1 and "序号 2 处断裂" in output and output.rstrip().endswith("[audit_chain_broken]")
 
 
 @pytest.mark.parametrize("seq", [2, "last"])
@@ -52,7 +52,7 @@ def test_a_deleted_entry_is_found(chain, runner, seq):
     db.session.execute(text("DELETE FROM audit_events WHERE seq = :seq"), {"seq": seq})
     db.session.commit()
     code, output = verify(runner)
-    assert code == 1 and f"seq {seq}" in output
+    assert code == 1 and f"序号 {seq} 处断裂" in output
 
 
 def test_concurrent_appends_make_one_linear_chain(app, demo):
