@@ -152,6 +152,7 @@ async function runSync() {
 
 async function showTasks() {
   const tasks = (await storage.items("task")).sort((a, b) => a.due_at.localeCompare(b.due_at));
+  if (state.page !== "tasks") return; // the inspector moved on while the tasks were read
   const list = tasks.map((task) => el("li", { class: `task ${task.kind}`, "data-parcel": task.parcel_code },
     el("div", { class: "task-head" }, el("strong", {}, `图斑 ${task.parcel_code}`),
       el("span", { class: task.status === "overdue" ? "due overdue" : "due" }, `截止 ${zhDate(task.due_at)}`)),
@@ -164,7 +165,8 @@ async function showTasks() {
 // ---- map --------------------------------------------------------------------------------------------
 
 async function showMap() {
-  const parcels = await storage.items("parcel");
+  const parcels = await getParcels();
+  if (state.page !== "map") return;
   const info = el("div", { id: "map-info" });
   const box = el("div", { id: "map" });
   main().replaceChildren(box, info);
@@ -210,6 +212,7 @@ function newestForms(forms) {
 
 async function showRecord({ parcel = null, task = null } = {}) {
   const [forms, parcels] = await Promise.all([storage.items("form"), getParcels()]);
+  if (state.page !== "record") return;
   const form = newestForms(forms).find((f) => f.form_id === "farmland_patrol") ?? newestForms(forms)[0];
   if (!form) {
     main().replaceChildren(el("h1", {}, "巡查记录"), el("p", { class: "empty" }, "本机还没有表单,请先在有网络时同步一次"));

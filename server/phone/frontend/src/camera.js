@@ -26,17 +26,19 @@ const EXIF_OFFSET = /^[+-]\d{2}:\d{2}$/;
 export async function exifTakenAt(file) {
   let tags;
   try {
-    tags = await exifr.parse(file, { pick: ["DateTimeOriginal", "OffsetTimeOriginal"], reviveValues: false });
+    // The Exif IFD only (the lite build's `pick` cannot be used here), with values as written.
+    tags = await exifr.parse(file, { ifd0: false, gps: false, exif: true, reviveValues: false });
   } catch {
     return null;
   }
   const match = EXIF_TIME.exec(tags?.DateTimeOriginal ?? "");
   if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match;
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number);
+  const local = new Date(y, mo - 1, d, h, mi, s);
+  // Cameras without a set clock write zeros; a date that does not round-trip is no date.
+  if (y < 1970 || local.getMonth() !== mo - 1 || local.getDate() !== d || local.getHours() !== h) return null;
   const offset = String(tags.OffsetTimeOriginal ?? "").trim();
-  if (EXIF_OFFSET.test(offset)) return `${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`;
-  const local = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  return Number.isNaN(local.getTime()) ? null : localIso(local);
+  return EXIF_OFFSET.test(offset) ? `${match[0].slice(0, 10).replaceAll(":", "-")}T${match[0].slice(11)}${offset}` : localIso(local);
 }
 
 /** A photo ready for the outbox: the original bytes, their hash, and when it was taken. */

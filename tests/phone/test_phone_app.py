@@ -1,0 +1,137 @@
+"""The inspector's phone app in a real browser (Debian's Chromium) against `farmpatrol serve`: pair, sync, go
+offline, reopen the app, record an inspection with two real photos and a fake GPS fix, come back online, and
+find it complete on the server with byte-identical photos whose `taken_at` is their EXIF capture time; a
+record the server rejects shows the server's error."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from server.demo.generator import DEMO_PASSWORD
+from server.evidence.storage import original_key
+from server.extensions import db
+from server.inspections.models import Inspection
+from server.parcels.models import Parcel
+from server.photos.service import photo_store
+from server.territory.models import Village
+from tests.sync.helpers import sha256_hex
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+# Two photos with EXIF DateTimeOriginal (../shared/photos/MANIFEST.csv): one without an offset tag (read in the
+# phone's zone, Asia/Shanghai) and one with OffsetTimeOriginal +03:00.
+DISTANT = ("gps_htc_desire.jpg", datetime(2011, 5, 6, 9, 59, 48, tzinfo=timezone(timedelta(hours=8))))
+CLOSE = ("gps_nokia83_offsettime.jpg", datetime(2022, 8, 14, 14, 12, 31, tzinfo=timezone(timedelta(hours=3))))
+TIMEOUT_MS = 30_000
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pair_and_sync(page, url: str) -> None:
+    page.goto(f"{url}/app/")
+    page.fill("input[name=username]", "inspector101201")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("#pair-submit")
+    page.wait_for_selector("#nav:not([hidden])")
+    page.click("#nav button[data-page=outbox]")
+    page.wait_for_selector("text=上次同步", timeout=TIMEOUT_MS)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT_MS)
+
+
+def fill_patrol_form(page, photo_dir: Path) -> None:
+    page.check("input[name=cultivation_status][value=grain]")
+    page.check("input[name=crops][value=rice]")
+    page.check("input[name=has_nonag_use][value=no]")
+    for works in ("irrigation_canal", "drainage_ditch", "farm_road", "field_ridge"):
+        page.check(f"input[name={works}][value=intact]")
+    page.set_input_files("input[data-role=distant]", str(photo_dir / DISTANT[0]))
+    page.set_input_files("input[data-role=close]", str(photo_dir / CLOSE[0]))
+    page.wait_for_selector("[data-path=photo_close] figure", timeout=TIMEOUT_MS)
+    page.wait_for_selector("[data-path=photo_distant] figure", timeout=TIMEOUT_MS)
+
+
+def record_status(page, uuid: str) -> str:
+    return page.get_attribute(f"li.record[data-uuid='{uuid}']", "data-status")
+
+
+@pytest.mark.slow
+def test_offline_inspection_reaches_the_server_complete(phone, phone_server, standing_in, shared_photos):
+    page, context = phone, phone.context
+    pair_and_sync(page, phone_server.url)
+    screenshot(page, "01-synced")
+
+    context.set_offline(True)
+    page.reload()  # the service worker opens the app with no network
+    page.wait_for_selector("#nav:not([hidden])", timeout=TIMEOUT_MS)
+    assert page.inner_text("#network") == "离线"
+    page.click("#nav button[data-page=tasks]")
+    page.wait_for_selector("h1:text('今日任务')")
+    screenshot(page, "02-tasks-offline")
+    page.click("#nav button[data-page=map]")
+    page.wait_for_selector(f"text=位于图斑 {standing_in.parcel_code}", timeout=TIMEOUT_MS)
+    screenshot(page, "03-map-offline")
+
+    page.click("#nav button[data-page=record]")
+    page.wait_for_selector("#form fieldset")
+    assert page.input_value("#parcel") == standing_in.parcel_code  # the parcel it stands in
+    page.click("#save-record")  # an empty form: the phone's engine lists what is missing
+    assert page.locator("[data-path=cultivation_status] .error[data-code=required]").count() == 1
+    assert page.locator("[data-path=photo_distant] .error[data-code=too_few_photos]").count() == 1
+    fill_patrol_form(page, shared_photos)
+    screenshot(page, "04-record-filled")
+    page.click("#save-record")
+    page.wait_for_selector("li.record[data-status=pending]")
+    uuid = page.get_attribute("li.record", "data-uuid")
+    screenshot(page, "05-outbox-offline")
+    assert db.session.scalar(select(Inspection).where(Inspection.uuid == uuid)) is None
+
+    context.set_offline(False)
+    page.wait_for_selector(f"li.record[data-uuid='{uuid}'][data-status=accepted]", timeout=60_000)
+    screenshot(page, "06-outbox-accepted")
+
+    db.session.expire_all()
+    inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+    assert inspection.status == "complete"
+    assert inspection.parcel.code == standing_in.parcel_code
+    assert (inspection.lat, inspection.lon) == pytest.approx((standing_in.lat, standing_in.lon), abs=1e-6)
+    assert inspection.accuracy_m == 6
+    assert inspection.started_at <= inspection.finished_at
+    assert inspection.answers["crops"] == ["rice"]
+    by_role = {photo.role: photo for photo in inspection.photos}
+    for role, (name, taken_at) in {"distant": DISTANT, "close": CLOSE}.items():
+        original = (shared_photos / name).read_bytes()
+        assert by_role[role].sha256 == sha256_hex(original)
+        assert photo_store().get(original_key(by_role[role].sha256)) == original  # byte-identical
+        assert by_role[role].taken_at == taken_at  # from EXIF, not from the file's date
+
+
+@pytest.mark.slow
+def test_a_rejected_record_shows_the_servers_error(phone, phone_server, standing_in, shared_photos):
+    page, context = phone, phone.context
+    pair_and_sync(page, phone_server.url)
+    context.set_offline(True)
+    page.click("#nav button[data-page=record]")
+    page.wait_for_selector("#form fieldset")
+    fill_patrol_form(page, shared_photos)
+    page.click("#save-record")
+    page.wait_for_selector("li.record[data-status=pending]")
+    uuid = page.get_attribute("li.record", "data-uuid")
+
+    # Meanwhile the county moves the parcel to another village: the push is refused for that record.
+    parcel = db.session.scalar(select(Parcel).where(Parcel.code == standing_in.parcel_code))
+    parcel.village_id = db.session.scalar(select(Village.id).where(Village.code == "330481102201"))
+    db.session.commit()
+
+    context.set_offline(False)
+    page.wait_for_selector(f"li.record[data-uuid='{uuid}'][data-status=rejected]", timeout=60_000)
+    error = page.locator(f"li.record[data-uuid='{uuid}'] .error[data-code=parcel_out_of_scope]")
+    assert error.count() == 1 and "parcel_code" in error.inner_text()
+    screenshot(page, "07-outbox-rejected")
+    assert db.session.scalar(select(Inspection).where(Inspection.uuid == uuid)) is None
