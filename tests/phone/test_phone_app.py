@@ -5,17 +5,19 @@ record the server rejects shows the server's error."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from server.demo.generator import DEMO_PASSWORD
+from server.demo.generator import COUNTY_CODE, DEMO_PASSWORD
 from server.evidence.storage import original_key
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.parcels.models import Parcel
+from server.patrols import service as patrols
 from server.photos.service import photo_store
 from server.territory.models import Village
 from tests.sync.helpers import sha256_hex
@@ -25,6 +27,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 # phone's zone, Asia/Shanghai) and one with OffsetTimeOriginal +03:00.
 DISTANT = ("gps_htc_desire.jpg", datetime(2011, 5, 6, 9, 59, 48, tzinfo=timezone(timedelta(hours=8))))
 CLOSE = ("gps_nokia83_offsettime.jpg", datetime(2022, 8, 14, 14, 12, 31, tzinfo=timezone(timedelta(hours=3))))
+BIG = ("gps_galaxy_s7edge_12mp.jpg",)  # 4 MB: eight tus chunks
 TIMEOUT_MS = 30_000
 
 
@@ -45,13 +48,13 @@ def pair_and_sync(page, url: str) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT_MS)
 
 
-def fill_patrol_form(page, photo_dir: Path) -> None:
+def fill_patrol_form(page, photo_dir: Path, distant: str = DISTANT[0]) -> None:
     page.check("input[name=cultivation_status][value=grain]")
     page.check("input[name=crops][value=rice]")
     page.check("input[name=has_nonag_use][value=no]")
     for works in ("irrigation_canal", "drainage_ditch", "farm_road", "field_ridge"):
         page.check(f"input[name={works}][value=intact]")
-    page.set_input_files("input[data-role=distant]", str(photo_dir / DISTANT[0]))
+    page.set_input_files("input[data-role=distant]", str(photo_dir / distant))
     page.set_input_files("input[data-role=close]", str(photo_dir / CLOSE[0]))
     page.wait_for_selector("[data-path=photo_close] figure", timeout=TIMEOUT_MS)
     page.wait_for_selector("[data-path=photo_distant] figure", timeout=TIMEOUT_MS)
@@ -64,6 +67,10 @@ def record_status(page, uuid: str) -> str:
 @pytest.mark.slow
 def test_offline_inspection_reaches_the_server_complete(phone, phone_server, standing_in, shared_photos):
     page, context = phone, phone.context
+    patrols.init_default_plans(COUNTY_CODE)
+    patrols.generate_tasks(county_code=COUNTY_CODE)
+    parcel = db.session.scalar(select(Parcel).where(Parcel.code == standing_in.parcel_code))
+    patrols.create_recheck_task(parcel, "疑似撂荒,请复核", datetime.now(timezone.utc) + timedelta(days=1))
     pair_and_sync(page, phone_server.url)
     screenshot(page, "01-synced")
 
@@ -72,7 +79,7 @@ def test_offline_inspection_reaches_the_server_complete(phone, phone_server, sta
     page.wait_for_selector("#nav:not([hidden])", timeout=TIMEOUT_MS)
     assert page.inner_text("#network") == "离线"
     page.click("#nav button[data-page=tasks]")
-    page.wait_for_selector("h1:text('今日任务')")
+    page.wait_for_selector(f"li.task.recheck[data-parcel='{standing_in.parcel_code}']:has-text('疑似撂荒,请复核')")
     screenshot(page, "02-tasks-offline")
     page.click("#nav button[data-page=map]")
     page.wait_for_selector(f"text=位于图斑 {standing_in.parcel_code}", timeout=TIMEOUT_MS)
@@ -131,7 +138,57 @@ def test_a_rejected_record_shows_the_servers_error(phone, phone_server, standing
 
     context.set_offline(False)
     page.wait_for_selector(f"li.record[data-uuid='{uuid}'][data-status=rejected]", timeout=60_000)
-    error = page.locator(f"li.record[data-uuid='{uuid}'] .error[data-code=parcel_out_of_scope]")
-    assert error.count() == 1 and "parcel_code" in error.inner_text()
+    error = page.locator(f"li.record[data-uuid='{uuid}'] .error[data-code=parcel_out_of_scope][data-field=parcel_code]")
+    assert error.count() == 1 and standing_in.parcel_code in error.inner_text()
     screenshot(page, "07-outbox-rejected")
     assert db.session.scalar(select(Inspection).where(Inspection.uuid == uuid)) is None
+
+
+@pytest.mark.slow
+def test_an_upload_cut_by_a_dead_server_resumes_after_the_restart(phone, phone_server, shared_photos, tmp_path):
+    page, context = phone, phone.context
+    pair_and_sync(page, phone_server.url)
+    patches: list[tuple[str, int]] = []
+    page.on("request", lambda r: r.method == "PATCH" and patches.append((r.url, int(r.header_value("upload-offset")))))
+    network = context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.emulateNetworkConditions", {  # a rural uplink: the big photo takes a while
+        "offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 256 * 1024})
+
+    page.click("#nav button[data-page=record]")
+    page.wait_for_selector("#form fieldset")
+    fill_patrol_form(page, shared_photos, distant=BIG[0])
+    page.click("#save-record")
+    big_sha = sha256_hex((shared_photos / BIG[0]).read_bytes())
+
+    partial = _wait_for_partial_upload(page, tmp_path / "instance" / "uploads", min_bytes=1024 * 1024)
+    phone_server.kill()
+    cut_at = partial.stat().st_size
+    assert 0 < cut_at < (shared_photos / BIG[0]).stat().st_size
+    patches_before = len(patches)
+    url_before = patches[-1][0]
+    phone_server.start()
+    network.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+    page.click("#nav button[data-page=outbox]")
+    page.wait_for_selector("li.record[data-status=accepted]", timeout=90_000)
+    resumed = [(url, offset) for url, offset in patches[patches_before:] if url == url_before]
+    assert resumed and resumed[0][1] > 0, patches  # the same upload, continued from the server's offset
+    assert resumed[0][1] <= cut_at
+    db.session.expire_all()
+    inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == page.get_attribute(
+        "li.record", "data-uuid")))
+    assert inspection.status == "complete"
+    assert photo_store().get(original_key(big_sha)) == (shared_photos / BIG[0]).read_bytes()
+
+
+def _wait_for_partial_upload(page, folder: Path, min_bytes: int, timeout_s: float = 60) -> Path:
+    """Polls the server's partial file; waiting through the page lets Playwright deliver its request events."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for part in folder.glob("*.part") if folder.is_dir() else ():
+            if part.stat().st_size >= min_bytes:
+                return part
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no upload reached {min_bytes} bytes in {folder}")

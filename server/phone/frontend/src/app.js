@@ -236,7 +236,8 @@ async function showRecord({ parcel = null, task = null } = {}) {
     el("div", { id: "fix" }), formBox, errors,
     el("button", { type: "button", id: "save-record", onclick: () => saveRecord(select.value) }, "保存记录"));
   select.onchange = renderFix;
-  state.draft.view = createFormView(formBox, form.definition, { getFix: () => state.fix });
+  state.draft.view = createFormView(formBox, form.definition, { getFix: () => state.fix,
+    onChange: () => errors.replaceChildren() });
   renderFix();
 }
 
@@ -292,8 +293,8 @@ async function showOutbox() {
       el("div", { class: "task-head" }, el("strong", {}, `图斑 ${record.payload.parcel_code}`),
         el("span", { class: "status" }, STATUS[status])),
       el("div", { class: "meta" }, `${zhTime(record.payload.finished_at)} · ${record.payload.photos.length} 张照片`),
-      ...(record.result?.errors ?? []).map((error) => el("div", { class: "error", "data-code": error.code },
-        error.field ? `${error.field}:${error.message}` : error.message)));
+      ...(record.result?.errors ?? []).map((error) => el("div", { class: "error", "data-code": error.code,
+        "data-field": error.field ?? "" }, error.message)));
   }));
   if (state.page !== "outbox") return;
   const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;

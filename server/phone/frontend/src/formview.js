@@ -32,6 +32,7 @@ export function createFormView(container, definition, { getFix, onChange = () =>
     const set = (value) => {
       if (value === undefined) delete target[question.name];
       else target[question.name] = value;
+      container.querySelector(`[data-path="${CSS.escape(path)}"] > .errors`)?.replaceChildren(); // answered: re-checked on save
       refresh();
     };
     const choices = definition.choices[question.choices] || [];
