@@ -13,7 +13,7 @@ const STATUS = {
 };
 
 const state = { token: null, me: null, fix: null, page: "tasks", syncing: false, syncFailures: 0, lastSync: null,
-  lastError: null, retryTimer: null, selectedParcel: null, mapView: null, draft: null };
+  lastError: null, retryTimer: null, autoSync: null, selectedParcel: null, mapView: null, draft: null };
 
 const main = () => document.getElementById("main");
 const zhTime = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
@@ -102,7 +102,7 @@ function showApp() {
   document.getElementById("who").textContent = state.me?.display_name ?? "";
   go(state.page);
   scheduleSync(0);
-  setInterval(() => scheduleSync(0), AUTO_SYNC_MS);
+  state.autoSync ??= setInterval(() => scheduleSync(0), AUTO_SYNC_MS); // once, even after pairing again
 }
 
 function go(page, options = {}) {
