@@ -34,6 +34,7 @@ async function start() {
   }
   state.token = await storage.getSetting("token");
   state.me = await storage.getSetting("me");
+  state.lastSync = (await storage.getSetting("last_sync")) ?? null;
   if (!state.token) return showPairing();
   showApp();
 }
@@ -135,6 +136,7 @@ async function runSync() {
   try {
     const report = await syncOnce(state.token, () => state.page === "outbox" && showOutbox());
     state.lastSync = new Date().toISOString();
+    await storage.setSetting("last_sync", state.lastSync);
     state.lastError = report.errors[0] ?? null;
     state.syncFailures = report.errors.length ? state.syncFailures + 1 : 0;
   } catch (error) {
@@ -310,6 +312,7 @@ async function showOutbox() {
     use ? el("div", { class: "meta", id: "storage" }, `本机已用 ${mb(use.usage)} / 可用 ${mb(use.quota)}${use.persisted ? "(已申请持久保存)" : ""}`) : null,
     rows.length ? el("ul", { class: "records" }, ...rows) : el("p", { class: "empty" }, "还没有巡查记录"),
     el("button", { type: "button", class: "link", onclick: async () => {
+      if (!window.confirm("重新登记后需要再次用账号密码登录;本机的巡查记录会保留。继续吗?")) return;
       await storage.deleteSetting("token");
       state.token = null;
       showPairing();

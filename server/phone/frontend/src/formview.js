@@ -53,7 +53,7 @@ export function createFormView(container, definition, { getFix, onChange = () =>
       return el("input", { type: "text", inputmode: NUMERIC[question.type], name: path, oninput: (event) => {
         const text = event.target.value.trim();
         const number = Number(text);
-        set(text === "" ? undefined : text !== "" && Number.isFinite(number) ? number : text);
+        set(text === "" ? undefined : Number.isFinite(number) ? number : text); // not a number: the engine says so
       } });
     }
     if (question.type === "date") {
@@ -80,6 +80,7 @@ export function createFormView(container, definition, { getFix, onChange = () =>
     const redraw = () => {
       const mine = photos.filter((p) => p.role === question.role);
       count.textContent = `已拍 ${mine.length} 张`;
+      for (const img of list.querySelectorAll("img")) URL.revokeObjectURL(img.src);
       list.replaceChildren(...mine.map((photo) => el("figure", {},
         el("img", { src: URL.createObjectURL(photo.blob), alt: question.label }),
         el("figcaption", {}, photo.taken_at_source === "exif" ? `拍摄于 ${photo.taken_at.slice(0, 16).replace("T", " ")}` : "无拍摄时间"),
