@@ -192,3 +192,22 @@ def _wait_for_partial_upload(page, folder: Path, min_bytes: int, timeout_s: floa
                 return part
         page.wait_for_timeout(50)
     raise AssertionError(f"no upload reached {min_bytes} bytes in {folder}")
+
+
+@pytest.mark.slow
+def test_the_qr_link_pairs_the_phone_with_the_token_it_carries(phone, phone_server, sync_demo):
+    """The county admin's QR code encodes https://<server>/app/#pair=<token>: opening it is the whole pairing."""
+    page = phone
+    page.goto(f"{phone_server.url}/app/#pair=fpd_not-a-token")
+    page.wait_for_selector("#pair-error:has-text('二维码中的令牌无效')", timeout=TIMEOUT_MS)
+
+    token = sync_demo.device_tokens["inspector101201"]
+    page.goto(f"{phone_server.url}/app/#pair={token}")  # the app is open: the link arrives as a hash change
+    page.wait_for_selector("#nav:not([hidden])", timeout=TIMEOUT_MS)
+    assert "pair=" not in page.url  # the token does not stay in the address bar or the history
+    assert page.inner_text("#who") == "巡查员101201"
+    page.click("#nav button[data-page=outbox]")
+    page.wait_for_selector("text=上次同步", timeout=TIMEOUT_MS)
+    assert page.evaluate("""new Promise((resolve) => { const open = indexedDB.open("farmpatrol");
+        open.onsuccess = () => open.result.transaction("settings").objectStore("settings").get("token")
+          .onsuccess = (event) => resolve(event.target.result); })""") == token

@@ -27,14 +27,11 @@ async function start() {
   watchPosition();
   window.addEventListener("online", () => scheduleSync(0));
   window.addEventListener("offline", renderNetwork);
-  const pairToken = new URLSearchParams(location.hash.slice(1)).get("pair");
-  if (pairToken) {
-    history.replaceState(null, "", location.pathname); // the token must not stay in the address bar
-    await pairWithToken(pairToken);
-  }
+  state.lastSync = (await storage.getSetting("last_sync")) ?? null;
+  window.addEventListener("hashchange", pairFromLink); // a QR link opened while the app is open
+  if (await pairFromLink()) return;
   state.token = await storage.getSetting("token");
   state.me = await storage.getSetting("me");
-  state.lastSync = (await storage.getSetting("last_sync")) ?? null;
   if (!state.token) return showPairing();
   showApp();
 }
@@ -57,12 +54,18 @@ async function keepPairing(token, me) {
   state.me = me;
 }
 
-async function pairWithToken(token) {
+/** The county admin's QR code opens /app/#pair=<device token>: check the token, keep it, and start. */
+async function pairFromLink() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("pair");
+  if (!token) return false;
+  history.replaceState(null, "", location.pathname); // the token must not stay in the address bar
   try {
     await keepPairing(token, await whoAmI(token));
+    showApp();
   } catch (error) {
     showPairing(`二维码中的令牌无效:${error.message}`);
   }
+  return true;
 }
 
 function showPairing(message = "") {
