@@ -2,7 +2,7 @@
 // Everything the pages show comes from IndexedDB, so the app works with no signal once it has synced.
 import { localIso } from "./camera.js";
 import { createFormView, el } from "./formview.js";
-import { createMap, distanceM, formatDistance, parcelAt, parcelCode } from "./map.js";
+import { createMap, describeDistance, distanceM, parcelAt, parcelCode } from "./map.js";
 import * as storage from "./storage.js";
 import { SyncError, backoffMs, pair, syncOnce, whoAmI } from "./sync.js";
 import "./app.css";
@@ -195,7 +195,7 @@ function renderMapInfo(parcels) {
     el("div", {}, fix ? `当前位置 ±${Math.round(fix.accuracy_m)} 米;${here ? `位于图斑 ${parcelCode(here)}` : "不在任何图斑内"}`
       : "正在定位…"),
     selected ? el("div", { id: "selected-parcel" }, `已选图斑 ${parcelCode(selected)}(${selected.properties.area_mu?.toFixed(1) ?? "?"} 亩)`,
-      fix ? `,距离 ${formatDistance(distanceM(selected, fix.lon, fix.lat))}` : "") : el("div", {}, "点选图斑查看距离"),
+      fix ? `,${describeDistance(distanceM(selected, fix.lon, fix.lat))}` : "") : el("div", {}, "点选图斑查看距离"),
     selected || here ? el("button", { type: "button", onclick: () => go("record", { parcel: parcelCode(selected ?? here) }) },
       "巡查此图斑") : null);
 }
@@ -253,7 +253,7 @@ function renderFix() {
   const code = document.getElementById("parcel")?.value;
   const parcel = state.draft.parcels.find((p) => parcelCode(p) === code);
   box.textContent = fix
-    ? `定位 ±${Math.round(fix.accuracy_m)} 米${parcel ? `,距图斑 ${formatDistance(distanceM(parcel, fix.lon, fix.lat))}` : ""}`
+    ? `定位 ±${Math.round(fix.accuracy_m)} 米${parcel ? `,${describeDistance(distanceM(parcel, fix.lon, fix.lat))}` : ""}`
     : "正在定位…(保存时需要定位)";
 }
 

@@ -80,6 +80,7 @@ export function createFormView(container, definition, { getFix, onChange = () =>
     const redraw = () => {
       const mine = photos.filter((p) => p.role === question.role);
       count.textContent = `已拍 ${mine.length} 张`;
+      section?.querySelector(".errors").replaceChildren(); // re-checked on save
       for (const img of list.querySelectorAll("img")) URL.revokeObjectURL(img.src);
       list.replaceChildren(...mine.map((photo) => el("figure", {},
         el("img", { src: URL.createObjectURL(photo.blob), alt: question.label }),
@@ -96,12 +97,14 @@ export function createFormView(container, definition, { getFix, onChange = () =>
         input.value = "";
         redraw();
       } });
+    let section = null;
     redraw();
     const limits = question.max_count != null ? `${question.min_count ?? 0}–${question.max_count} 张` : `至少 ${question.min_count ?? 0} 张`;
-    return el("div", { class: "question photo", "data-path": question.name },
+    section = el("div", { class: "question photo", "data-path": question.name },
       el("div", { class: "label" }, question.label, el("small", {}, ` (${limits})`)),
-      el("label", { class: "camera" }, input, el("span", {}, "📷 拍照")), count, list,
+      el("label", { class: "camera" }, input, el("span", {}, "拍照")), count, list,
       el("div", { class: "errors" }));
+    return section;
   }
 
   function renderNodes(nodes, target, prefix, parent) {

@@ -55,9 +55,10 @@ export function parcelAt(parcels, lon, lat) {
   return parcels.find((feature) => contains(feature, lon, lat)) ?? null;
 }
 
-export function formatDistance(metres) {
-  if (metres === 0) return "在图斑内";
-  return metres < 1000 ? `${Math.round(metres)} 米` : `${(metres / 1000).toFixed(1)} 公里`;
+/** "位于该图斑内", or "距该图斑 120 米". */
+export function describeDistance(metres) {
+  if (metres === 0) return "位于该图斑内";
+  return `距该图斑 ${metres < 1000 ? `${Math.round(metres)} 米` : `${(metres / 1000).toFixed(1)} 公里`}`;
 }
 
 export function parcelCode(feature) {
