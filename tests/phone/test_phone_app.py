@@ -196,8 +196,15 @@ def _wait_for_partial_upload(page, folder: Path, min_bytes: int, timeout_s: floa
 
 @pytest.mark.slow
 def test_the_qr_link_pairs_the_phone_with_the_token_it_carries(phone, phone_server, sync_demo):
-    """The county admin's QR code encodes https://<server>/app/#pair=<token>: opening it is the whole pairing."""
+    """The county admin's QR code encodes https://<server>/app/#pair=<token>: opening it is the whole pairing
+    (a wrong password or a wrong token is refused with the reason)."""
     page = phone
+    page.goto(f"{phone_server.url}/app/")
+    page.fill("input[name=username]", "inspector101201")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("#pair-submit")
+    page.wait_for_selector("#pair-error:has-text('用户名或密码错误')", timeout=TIMEOUT_MS)
+
     page.goto(f"{phone_server.url}/app/#pair=fpd_not-a-token")
     page.wait_for_selector("#pair-error:has-text('二维码中的令牌无效')", timeout=TIMEOUT_MS)
 

@@ -4,7 +4,7 @@ import { localIso } from "./camera.js";
 import { createFormView, el } from "./formview.js";
 import { createMap, describeDistance, distanceM, parcelAt, parcelCode } from "./map.js";
 import * as storage from "./storage.js";
-import { SyncError, backoffMs, pair, syncOnce, whoAmI } from "./sync.js";
+import { backoffMs, pair, syncOnce, whoAmI } from "./sync.js";
 import "./app.css";
 
 const AUTO_SYNC_MS = 5 * 60 * 1000;
@@ -12,7 +12,7 @@ const STATUS = {
   pending: "待上传", sent: "已发送,照片上传中", accepted: "已受理", conflict: "冲突", rejected: "被退回",
 };
 
-const state = { token: null, me: null, fix: null, page: "tasks", syncing: false, syncFailures: 0, lastSync: null,
+const state = { token: null, me: null, fix: null, fixError: null, page: "tasks", syncing: false, syncFailures: 0, lastSync: null,
   lastError: null, retryTimer: null, autoSync: null, selectedParcel: null, mapView: null, draft: null };
 
 const main = () => document.getElementById("main");
@@ -39,10 +39,13 @@ async function start() {
 function watchPosition() {
   if (!navigator.geolocation) return;
   navigator.geolocation.watchPosition((position) => {
-    state.fix = { lat: position.coords.latitude, lon: position.coords.longitude,
-      accuracy_m: position.coords.accuracy, at: new Date(position.timestamp).toISOString() };
+    state.fix = { lat: position.coords.latitude, lon: position.coords.longitude, accuracy_m: position.coords.accuracy };
+    state.fixError = null;
     onFix();
-  }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
+  }, (error) => {
+    state.fixError = error.code === error.PERMISSION_DENIED ? "无法定位:请在浏览器设置中允许本应用使用位置" : "暂时无法定位,请到开阔处稍候";
+    onFix();
+  }, { enableHighAccuracy: true, maximumAge: 10000 });
 }
 
 // ---- pairing ----------------------------------------------------------------------------------------
@@ -63,7 +66,7 @@ async function pairFromLink() {
     await keepPairing(token, await whoAmI(token));
     showApp();
   } catch (error) {
-    showPairing(`二维码中的令牌无效:${error.message}`);
+    showPairing(error.status === null ? `${error.message}(二维码链接需要联网打开一次)` : `二维码中的令牌无效:${error.message}`);
   }
   return true;
 }
@@ -80,7 +83,7 @@ function showPairing(message = "") {
       await keepPairing(body.token, { ...body.user, device: body.device });
       showApp();
     } catch (err) {
-      error.textContent = err instanceof SyncError && err.status === null ? "无法连接服务器,请检查网络" : err.message;
+      error.textContent = err.message;
     }
   } },
   el("h1", {}, "登记本机"),
@@ -193,7 +196,7 @@ function renderMapInfo(parcels) {
   if (fix) state.mapView?.showPosition(fix.lat, fix.lon, fix.accuracy_m);
   info.replaceChildren(
     el("div", {}, fix ? `当前位置 ±${Math.round(fix.accuracy_m)} 米;${here ? `位于图斑 ${parcelCode(here)}` : "不在任何图斑内"}`
-      : "正在定位…"),
+      : state.fixError ?? "正在定位…"),
     selected ? el("div", { id: "selected-parcel" }, `已选图斑 ${parcelCode(selected)}(${selected.properties.area_mu?.toFixed(1) ?? "?"} 亩)`,
       fix ? `,${describeDistance(distanceM(selected, fix.lon, fix.lat))}` : "") : el("div", {}, "点选图斑查看距离"),
     selected || here ? el("button", { type: "button", onclick: () => go("record", { parcel: parcelCode(selected ?? here) }) },
@@ -254,7 +257,7 @@ function renderFix() {
   const parcel = state.draft.parcels.find((p) => parcelCode(p) === code);
   box.textContent = fix
     ? `定位 ±${Math.round(fix.accuracy_m)} 米${parcel ? `,${describeDistance(distanceM(parcel, fix.lon, fix.lat))}` : ""}`
-    : "正在定位…(保存时需要定位)";
+    : state.fixError ?? "正在定位…(保存时需要定位)";
 }
 
 async function saveRecord(parcelCodeValue) {

@@ -144,23 +144,31 @@ async function pull(token, report) {
   }
 }
 
-/** Sign in once: the password registers this phone as a device; only the token is kept. */
-export async function pair(username, password, deviceName) {
-  const response = await fetch(`${API}/devices/pair`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password, device_name: deviceName }),
-  });
+/** One call made while a person waits: no retries, and a SyncError with the server's message (or, with no
+ * connection, status null). */
+async function callOnce(path, options) {
+  let response;
+  try {
+    response = await fetch(API + path, { cache: "no-store", ...options });
+  } catch {
+    throw new SyncError("无法连接服务器,请检查网络后重试", null);
+  }
   const body = await response.json().catch(() => ({}));
-  if (response.status !== 201) throw new SyncError(body.error?.message ?? `HTTP ${response.status}`, response.status);
+  if (!response.ok) throw new SyncError(body.error?.message ?? `HTTP ${response.status}`, response.status);
   return body;
 }
 
-/** Who a token belongs to (to check a token from a QR code before keeping it). */
+/** Sign in once: the password registers this phone as a device; only the token is kept. */
+export function pair(username, password, deviceName) {
+  return callOnce("/devices/pair", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password, device_name: deviceName }),
+  });
+}
+
+/** Who a device token belongs to (to check a token from a QR code before keeping it). */
 export async function whoAmI(token) {
-  const response = await fetch(`${API}/me`, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
-  const body = await response.json().catch(() => ({}));
-  if (response.status !== 200 || !body.device) {
-    throw new SyncError(body.error?.message ?? "令牌无效", response.status);
-  }
+  const body = await callOnce("/me", { headers: { Authorization: `Bearer ${token}` } });
+  if (!body.device) throw new SyncError("这不是设备令牌", 403);
   return body;
 }
