@@ -84,7 +84,7 @@ def _valid_patrol_answers() -> dict:
             "farm_road": "intact", "field_ridge": "not_present"}
 
 
-def _run_js(definition: dict, cases: list[dict]) -> list[list[dict]]:
+def _run_js(definition: dict, cases: list[dict]) -> list[dict]:
     result = subprocess.run(["node", str(ENGINE)], input=json.dumps({"definition": definition, "cases": cases}),
                             capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
@@ -108,7 +108,8 @@ def test_phone_and_server_form_engines_agree(form_name):
                   {"sha256": "c" * 64, "role": "detail"}]
         cases.append({"answers": _valid_patrol_answers(), "photos": photos})
 
-    js_errors = _run_js(definition.to_dict(), cases)
+    js_results = _run_js(definition.to_dict(), cases)
+    js_errors = [result["errors"] for result in js_results]
 
     python_errors = [[e.to_dict() for e in definition.validate(case["answers"], case["photos"])] for case in cases]
     assert sum(1 for errors in python_errors if errors) > CASES_PER_FORM // 2  # the generator does reach errors
@@ -118,3 +119,7 @@ def test_phone_and_server_form_engines_agree(form_name):
     assert not mismatches, json.dumps(mismatches[:3], ensure_ascii=False, indent=1)
     if form_name == "farmland_patrol":
         assert js_errors[-1] == [] and python_errors[-1] == []
+    # What the phone saves never holds an answer the server calls hidden or blank-but-present.
+    saved_codes = {e.code for result in js_results if result["saved"] is not None
+                   for e in definition.validate(result["saved"], [])}
+    assert "not_relevant" not in saved_codes, saved_codes
