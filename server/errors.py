@@ -116,3 +116,6 @@ def register_error_handlers(app: Flask) -> None:
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+# Pairing a phone (server/accounts/service.pair_device).
+PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")

@@ -8,7 +8,7 @@ from server.accounts.models import Device, Role, User
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import hash_token, new_device_token
 from server.db_types import utcnow
-from server.errors import TOKEN_REVOKED, UNAUTHENTICATED, ApiError
+from server.errors import PAIRING_INSPECTORS_ONLY, TOKEN_REVOKED, UNAUTHENTICATED, ApiError
 from server.extensions import db
 from server.territory import service as territory
 
@@ -118,3 +118,13 @@ def _finish(commit: bool) -> None:
         db.session.commit()
     else:
         db.session.flush()
+
+
+def pair_device(username: str, password: str, device_name: str) -> tuple[Device, str]:
+    """Sign a phone in once: the inspector's password registers a device, and the phone keeps only its token."""
+    user = authenticate_password(username, password)
+    if user is None:
+        raise ApiError(UNAUTHENTICATED, "用户名或密码错误", field="password")
+    if user.role_enum is not Role.INSPECTOR:
+        raise ApiError(PAIRING_INSPECTORS_ONLY, field="username")
+    return register_device(user, device_name)

@@ -155,6 +155,24 @@ _PATHS = {
         "responses": {"200": {"description": "The inspection"}, "404": _error("Not found or out of scope")}}},
 }
 
+# Pairing a phone (docs/phone-app.md): the one call made without a device token.
+_SCHEMAS["PairRequest"] = {"type": "object", "required": ["username", "password", "device_name"], "properties": {
+    "username": _STRING, "password": {"type": "string", "format": "password"},
+    "device_name": {"type": "string", "minLength": 1, "maxLength": 100}}}
+_SCHEMAS["PairResponse"] = {"type": "object", "required": ["token", "device", "user"], "properties": {
+    "token": {"type": "string", "description": "The device token, shown once; send it as a bearer token."},
+    "device": {"type": "object", "properties": {"id": {"type": "integer"}, "name": _STRING}},
+    "user": {"type": "object", "description": "The inspector, as GET /me describes them."}}}
+_PATHS["/devices/pair"] = {"post": {
+    "summary": "Sign a phone in once: registers a device for the inspector and returns its token",
+    "security": [],
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/PairRequest"}}}},
+    "responses": {"201": _json({"$ref": "#/components/schemas/PairResponse"}, "The device and its token"),
+                  "401": _error("Wrong username or password (unauthenticated, field password)"),
+                  "403": _error("Not an inspector (pairing_inspectors_only)"),
+                  "422": _error("A field is missing or empty (validation_failed)")}}}
+
 
 # The list endpoints that take territory and date filters (issue 16): the one rule for both.
 _VILLAGE_FILTER = {"name": "village", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{12}$"},
