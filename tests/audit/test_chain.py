@@ -35,7 +35,44 @@ def verify(runner):
 
 
 def test_an_intact_chain_verifies(chain, runner):
-    assert verify(runner) == (0, f"audit chain ok: {chain} events\n")
+    assert verify(runner) == (0, f"audit chain ok: {chain} events\n"
+                                 "state ok: 2 cases, 2 inspections match their last audit entry\n")
+
+
+def test_a_state_changed_without_an_entry_is_found(chain, runner):
+    """The chain is intact, but rows were changed, added or deleted behind its back: every one is named."""
+    pbf_case, general_case = db.session.scalars(select(ViolationCase).order_by(ViolationCase.id)).all()
+    inspection = db.session.scalar(select(Inspection).order_by(Inspection.id).limit(1))
+    db.session.execute(text("UPDATE cases SET status = 'closed', open_key = NULL WHERE id = :id"), {"id": pbf_case.id})
+    db.session.execute(text("UPDATE cases SET version = 9 WHERE id = :id"), {"id": general_case.id})
+    db.session.execute(text("UPDATE inspections SET evidence_level = 'trusted' WHERE evidence_level = 'doubtful'"))
+    db.session.execute(text("UPDATE inspections SET status = 'photos_missing' WHERE id = :id"), {"id": inspection.id})
+    db.session.commit()
+    code, output = verify(runner)
+    assert code == 1 and f"audit chain ok: {chain} events" in output
+    assert f"case {pbf_case.id}: status: 最后一条审计记录为 'flagged', 数据库中为 'closed'" in output
+    assert f"case {general_case.id}: version: 最后一条审计记录为 1, 数据库中为 9" in output
+    assert "evidence_level: 最后一条审计记录为 'doubtful', 数据库中为 'trusted'" in output
+    assert f"inspection {inspection.uuid}: status: 最后一条审计记录为 'complete', 数据库中为 'photos_missing'" in output
+    assert len({line for line in output.splitlines() if line.startswith("state MISMATCH")}) == 4
+
+
+def test_rows_the_trail_never_saw_or_lost_are_found(chain, runner):
+    gone = db.session.scalar(select(func.min(ViolationCase.id)))
+    for table in ("case_observations", "case_inspections"):
+        db.session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": gone})
+    db.session.execute(text("DELETE FROM cases WHERE id = :id"), {"id": gone})
+    db.session.execute(text(
+        "INSERT INTO cases (parcel_id, problem_key, code, category, severity, status, legal_basis, message_zh, "
+        "first_observed_at, last_observed_at, version, created_at, updated_at) SELECT parcel_id, 'NONAG_ROAD', "
+        "'NONAG_OTHER', category, severity, 'confirmed', legal_basis, message_zh, first_observed_at, "
+        "last_observed_at, 1, created_at, updated_at FROM cases"))
+    db.session.commit()
+    code, output = verify(runner)
+    new_id = db.session.scalar(select(func.max(ViolationCase.id)))
+    assert code == 1
+    assert f"case {gone}: 有审计记录, 但数据行已被删除" in output
+    assert f"case {new_id}: 没有审计记录" in output
 
 
 def test_an_edited_entry_is_found(chain, runner):
