@@ -1,9 +1,11 @@
 """`farmpatrol rules`: show and publish a county's rule configuration, re-evaluate abandonment by hand."""
 
 import json
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
@@ -46,3 +48,15 @@ def publish(county_code, effective_from, note, override_file):
 def reevaluate_abandonment():
     """Judge recently idle parcels again now (the scheduler's job does this daily)."""
     click.echo(f"recorded {service.reevaluate_abandonment()} abandonment observations")
+
+
+@rules_cli.command("evaluate-rice-year")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Judge as at the end of this local date (default now): the latest year whose rice season is over.")
+def evaluate_rice_year(as_of):
+    """粮食生产功能区: flag parcels whose year saw crops but no rice (the scheduler's job does this monthly)."""
+    now = None
+    if as_of is not None:
+        zone = ZoneInfo(current_app.config["FARMPATROL"].default_county_timezone)
+        now = datetime.combine(as_of.date() + timedelta(days=1), time(), zone) - timedelta(seconds=1)
+    click.echo(f"已记录 {service.evaluate_rice_year(now=now)} 条全年未种水稻的观测")
