@@ -133,8 +133,10 @@ def _observations(data: object, children: tuple[Node, ...]) -> dict[str, str]:
     for key, name in data.items():
         if not isinstance(key, str) or not NAME.fullmatch(key):
             raise FormDefinitionError(f"observation key must be ASCII snake_case, got {key!r}")
-        if name not in answerable:
+        if not isinstance(name, str) or name not in answerable:
             raise FormDefinitionError(f"observation '{key}' names {name!r}, which is no question or repeat of the form")
+        if name in out.values():
+            raise FormDefinitionError(f"observation '{key}': question '{name}' already carries another observation")
         out[key] = name
     return out
 

@@ -3,7 +3,9 @@
 Only the subset the engine can enforce is imported; anything else is refused with the sheet and row,
 because a silently dropped column (a choice_filter, a calculate) would make a form mean less on our
 devices than its author wrote. Our two additions ride on the standard `parameters` column:
-`decimal` with `unit=mu` is an area in 亩, and `image` takes `role=... min_count=... max_count=...`.
+`decimal` with `unit=mu` is an area in 亩, and `image` takes `role=... min_count=... max_count=...`; a
+survey column of our own, `observation`, names the observation a question or repeat carries (the form's
+`observations` mapping).
 Labels come from `label::Chinese (zh)` / `label::zh-CN` / ... or plain `label`; other languages are
 ignored. Sheets other than survey, choices and settings are ignored (teams keep notes there).
 """
@@ -23,7 +25,7 @@ from .xpath import constraint_to_xpath, parse_constraint, parse_relevant, releva
 
 ZH = "Chinese (zh)"
 TRANSLATABLE = ("label", "hint", "constraint_message")
-SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters")
+SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters", "observation")
 CHOICES_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "form_title")
 PLAIN_TYPES = {"integer", "decimal", "text", "date", "geopoint", "image"}
@@ -45,6 +47,9 @@ def import_xlsform(path: str | Path) -> FormDefinition:
     data = _settings(settings)
     data["choices"] = _choices(choices)
     data["questions"] = _survey(survey, rows_by_name)
+    observations = {values["observation"]: values.get("name") for _, values in survey if "observation" in values}
+    if observations:
+        data["observations"] = observations
     try:
         return load_definition(data)
     except FormDefinitionError as exc:
@@ -258,10 +263,11 @@ def export_xlsform(definition: FormDefinition, path: str | Path) -> None:
     survey.title = "survey"
     survey.append(
         ["type", "name", f"label::{ZH}", f"hint::{ZH}", "required", "relevant", "constraint",
-         f"constraint_message::{ZH}", "parameters"]
+         f"constraint_message::{ZH}", "parameters", "observation"]
     )
+    carried = {name: key for key, name in definition.observations.items()}
     for node in definition.children:
-        _write_node(survey, node)
+        _write_node(survey, node, carried)
     choices = workbook.create_sheet("choices")
     choices.append(["list_name", "name", f"label::{ZH}"])
     for list_name, items in definition.choices.items():
@@ -273,20 +279,22 @@ def export_xlsform(definition: FormDefinition, path: str | Path) -> None:
     workbook.save(path)
 
 
-def _write_node(sheet: Any, node: Node) -> None:
+def _write_node(sheet: Any, node: Node, carried: dict[str, str]) -> None:
     relevant = relevant_to_xpath(node.relevant) if node.relevant is not None else None
+    observation = carried.get(node.name)
     if isinstance(node, (Group, Repeat)):
         required = "yes" if isinstance(node, Repeat) and node.required else None
-        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant])
+        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant, None, None, None,
+                      observation])
         for child in node.children:
-            _write_node(sheet, child)
+            _write_node(sheet, child, carried)
         sheet.append([f"end {node.type}"])
         return
     kind, parameters = _xlsform_type(node)
     required = "yes" if node.required else None
     sheet.append(
         [kind, node.name, node.label, node.hint, required, relevant, constraint_to_xpath(node),
-         node.constraint_message, parameters]
+         node.constraint_message, parameters, observation]
     )
 
 
