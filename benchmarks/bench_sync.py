@@ -33,8 +33,8 @@ from server.extensions import db
 from server.forms import service as forms
 from server.parcels.models import Parcel
 
-BENCH_ANSWERS = {"cultivation_status": "grain", "crops": ["rice"], "has_nonag_use": "no",
-                 "irrigation_canal": "intact", "drainage_ditch": "intact", "farm_road": "intact", "field_ridge": "intact"}
+BENCH_ANSWERS = {"cultivation_status": "grain", "crops": ["rice"], "has_nonag_use": "no", "irrigation_canal": "intact",
+                 "drainage_ditch": "intact", "farm_road": "intact", "field_ridge": "intact"}
 
 
 def bench_form() -> dict:

@@ -96,8 +96,9 @@ def _create(finding: Finding, open_key: str, trusted: bool, config: RuleConfig |
     obs, inspection = finding.observation, finding.inspection
     case = ViolationCase(parcel_id=inspection.parcel_id, problem_key=problem_key(obs.code), open_key=open_key,
                          code=obs.code, category=obs.category, severity=obs.severity, area_mu=obs.area_mu,
-                         status=workflow.FLAGGED if trusted and not obs.needs_review else workflow.DOUBT, legal_basis=obs.legal_basis,
-                         message_zh=obs.message_zh, rule_config_id=config.id if config else None,
+                         status=workflow.FLAGGED if trusted and not obs.needs_review else workflow.DOUBT,
+                         legal_basis=obs.legal_basis, message_zh=obs.message_zh,
+                         rule_config_id=config.id if config else None,
                          first_observed_at=inspection.observed_at, last_observed_at=inspection.observed_at,
                          version=1, created_at=now, updated_at=now)
     try:

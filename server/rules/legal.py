@@ -57,7 +57,7 @@ _BASES: dict[str, dict[str, tuple[str, ...]]] = {
     "MAINT_DITCH": {ANY: (HAINING_84,)},
     "MAINT_ROAD": {ANY: (HAINING_84,)},
     "MAINT_RIDGE": {ANY: (HAINING_84,)},
-    "PATROL_MISSED": {ANY: ("田长制网格化巡查责任(县级田长制实施方案)", HAINING_84)},
+    "PATROL_MISSED": {ANY: ("田长制网格化巡查责任",)},
 }
 _CLASS_ORDER = ("permanent_basic", "grain_zone", "high_standard", "general_farmland")
 
