@@ -46,8 +46,8 @@ def test_a_renamed_question_is_still_judged(parcels):
 @pytest.mark.parametrize("override, problem", [
     ({"nonag_present": None}, "缺少观测项「nonag_present」"),
     ({"nonag_area_mu": "remarks"}, "题型 text 不符"),
-    ({"nonag_type": "cultivation_status"}, "应位于非农化问题的重复组「issues」内"),
-    ({"crops": "crops", "cultivation_status": "nonag_found"}, "规则不认识选项 no, yes"),
+    ({"nonag_note": "remarks"}, "应位于非农化问题的重复组「issues」内"),
+    ({"cultivation_status": "nonag_found", "nonag_present": None}, "规则不认识选项 no, yes"),
     ({"fishpond_area_mu": "remarks"}, "养殖设施各项须一并映射"),
     ({"weed_colour": "remarks"}, "规则不认识观测项「weed_colour」"),
 ])
@@ -57,9 +57,12 @@ def test_publishing_an_incomplete_or_wrong_mapping_is_refused(app, override, pro
     assert db.session.scalar(select(FormVersion).where(FormVersion.version == 9)) is None
 
 
-def test_a_mapping_must_name_questions_of_the_form():
+def test_a_mapping_must_name_questions_of_the_form_once():
     with pytest.raises(FormDefinitionError, match="no question or repeat"):
         load_definition({**V1.to_dict(), "observations": {**V1.observations, "nonag_present": "has_nonag_use_v0"}})
+    with pytest.raises(FormDefinitionError, match="already carries another observation"):
+        load_definition({**V1.to_dict(), "observations": {**V1.observations, "crop_other_name": "remarks",
+                                                           "nonag_note": "remarks"}})
 
 
 def test_the_cli_refuses_it_too(app, runner, tmp_path):
