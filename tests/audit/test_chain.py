@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import func, select, text
 
 from server.audit.models import AuditEvent
+from server.accounts.models import User
 from server.audit.service import record_event, verify_chain
+from server.audit.state import verify_state
+from server.cases import service as cases
 from server.cases.models import ViolationCase
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.rules.versions import publish_rules
-from tests.reviews.fixtures import building, inspect
+from tests.reviews.fixtures import beijing, building, inspect
 from tests.sync.fixtures import parcel_codes
 from tests.sync.helpers import GOOD_ANSWERS, photo_refs, push, record, upload
 
@@ -134,3 +137,16 @@ def test_completion_hook_audits_the_inspection_and_runs_the_rules(sync_client_se
 @pytest.fixture
 def sync_client_setup(demo, forms_published):
     return demo.device_tokens["inspector101201"], parcel_codes("330481101201")[0]
+
+
+def test_the_state_of_a_case_through_its_workflow_verifies(parcels, runner):
+    """Deadlines are recorded with the county's offset and read back in UTC: the same instant, no mismatch."""
+    inspect(parcels["pbf"], building(2.0))
+    case = db.session.scalar(select(ViolationCase))
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer101"))
+    cases.transition(reviewer, case.id, "confirm")
+    cases.transition(reviewer, case.id, "order_rectification")
+    inspect(parcels["pbf"], building(2.0), at=beijing(2026, 5, 20))
+    db.session.expire_all()
+    report = verify_state()
+    assert report.ok and report.cases == 1 and report.inspections == 2

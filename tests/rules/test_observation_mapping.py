@@ -9,11 +9,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from inspection_forms import FormDefinitionError, builtin_definitions, load_definition
+from server.cases.models import ViolationCase
 from server.extensions import db
 from server.forms import service as forms
 from server.forms.models import FormVersion
 from server.rules.observations import REQUIRED_SLOTS, mapping_problems
 from tests.reviews.fixtures import GRAIN, cases_of, inspect
+from tests.sync.helpers import GOOD_ANSWERS, photo_refs, push, record, upload
 
 V1, V2 = builtin_definitions()
 V1_AS_SHIPPED_HASH = "9869daaee2df118be0a1d36ea6c5fb56154f7fea1cc6c6908e4e19a34587bc41"
@@ -85,3 +87,19 @@ def test_migration_0008_gives_the_published_v1_its_mapping(app):
     row = db.session.scalar(select(FormVersion).where(FormVersion.form_id == "farmland_patrol"))
     assert row.definition == V1.to_dict() and row.content_hash == V1.content_hash()
     assert forms.publish(V1).created is False  # `forms publish --builtin` after the upgrade: unchanged
+
+
+def test_through_the_protocol_v1_and_v2_inspections_are_both_judged(client, token, own_parcels):
+    """A device still holding v1 and one on v2 sync after v2 is published: both reach the rules."""
+    blobs = (b"distant" * 20, b"close" * 20, b"detail" * 20)
+    refs = photo_refs(*blobs)
+    v1 = record(own_parcels[0], photos=refs, answers={
+        **GOOD_ANSWERS, "has_nonag_use": "yes", "problems": [{"problem_type": "building", "area_mu": 0.5}]})
+    v2 = record(own_parcels[1], photos=refs, form_version=2,
+                answers={**GOOD_ANSWERS, "farm_uses": ["fishpond"], "fishpond_area_mu": 1.5})
+    results = push(client, token, [v1, v2]).get_json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    for blob in blobs:
+        upload(client, token, blob)
+    found = {(c.parcel.code, c.code) for c in db.session.scalars(select(ViolationCase))}
+    assert found == {(own_parcels[0], "NONAG_BUILDING"), (own_parcels[1], "NONGRAIN_FISHPOND")}
