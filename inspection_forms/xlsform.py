@@ -5,8 +5,9 @@ because a silently dropped column (a choice_filter, a calculate) would make a fo
 devices than its author wrote. Our additions ride in `bind::farmpatrol:*` columns, which pyxform (the
 converter ODK and Kobo use) copies onto the XForm bind in our own namespace, declared in the settings
 sheet's `namespaces` column: `bind::farmpatrol:unit` = `mu` makes a `decimal` an area in 亩, and an `image`
-takes `bind::farmpatrol:role`, `bind::farmpatrol:min_count` and `bind::farmpatrol:max_count`. Files written
-before that, with `unit=mu` / `role=... min_count=...` in `parameters`, are still read.
+takes `bind::farmpatrol:role`, `bind::farmpatrol:min_count` and `bind::farmpatrol:max_count`. A survey column of our
+own, `observation`, names the observation a question or repeat carries (the form's `observations`
+mapping). Files written before the bind columns, with `unit=mu` / `role=... min_count=...` in `parameters`, are still read.
 Labels come from `label::Chinese (zh)` / `label::zh-CN` / ... or plain `label`; other languages are
 ignored. Sheets other than survey, choices and settings are ignored (teams keep notes there).
 """
@@ -30,7 +31,8 @@ NAMESPACE = "urn:farmpatrol:xlsform"
 # Our keys per type: in bind::farmpatrol:<key> columns (older files: key=value in `parameters`).
 BINDS = {"decimal": {"unit"}, "image": {"role", "min_count", "max_count"}}
 BIND_COLUMNS = tuple(f"bind::farmpatrol:{key}" for key in ("role", "min_count", "max_count", "unit"))
-SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters", *BIND_COLUMNS)
+SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters", *BIND_COLUMNS,
+                  "observation")
 CHOICES_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "form_title")
 OPTIONAL_SETTINGS = ("namespaces",)
@@ -52,6 +54,9 @@ def import_xlsform(path: str | Path) -> FormDefinition:
     data = _settings(settings)
     data["choices"] = _choices(choices)
     data["questions"] = _survey(survey, rows_by_name)
+    observations = {values["observation"]: values.get("name") for _, values in survey if "observation" in values}
+    if observations:
+        data["observations"] = observations
     try:
         return load_definition(data)
     except FormDefinitionError as exc:
@@ -282,10 +287,11 @@ def export_xlsform(definition: FormDefinition, path: str | Path) -> None:
     survey.title = "survey"
     survey.append(
         ["type", "name", f"label::{ZH}", f"hint::{ZH}", "required", "relevant", "constraint",
-         f"constraint_message::{ZH}", *BIND_COLUMNS]
+         f"constraint_message::{ZH}", *BIND_COLUMNS, "observation"]
     )
+    carried = {name: key for key, name in definition.observations.items()}
     for node in definition.children:
-        _write_node(survey, node)
+        _write_node(survey, node, carried)
     choices = workbook.create_sheet("choices")
     choices.append(["list_name", "name", f"label::{ZH}"])
     for list_name, items in definition.choices.items():
@@ -297,20 +303,22 @@ def export_xlsform(definition: FormDefinition, path: str | Path) -> None:
     workbook.save(path)
 
 
-def _write_node(sheet: Any, node: Node) -> None:
+def _write_node(sheet: Any, node: Node, carried: dict[str, str]) -> None:
     relevant = relevant_to_xpath(node.relevant) if node.relevant is not None else None
+    observation = carried.get(node.name)
     if isinstance(node, (Group, Repeat)):
         required = "yes" if isinstance(node, Repeat) and node.required else None
-        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant])
+        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant,
+                      *[None] * (2 + len(BIND_COLUMNS)), observation])
         for child in node.children:
-            _write_node(sheet, child)
+            _write_node(sheet, child, carried)
         sheet.append([f"end {node.type}"])
         return
     kind, binds = _xlsform_type(node)
     required = "yes" if node.required or (node.type == "photo" and node.min_count) else None
     sheet.append(
         [kind, node.name, node.label, node.hint, required, relevant, constraint_to_xpath(node),
-         node.constraint_message, *(binds.get(column) for column in BIND_COLUMNS)]
+         node.constraint_message, *(binds.get(column) for column in BIND_COLUMNS), observation]
     )
 
 

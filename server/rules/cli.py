@@ -50,3 +50,11 @@ def reevaluate_abandonment(as_of):
     """重新判断近期闲置的图斑是否撂荒(调度任务每天执行); --as-of 按某日结束时判断。"""
     now = end_of_day(as_of.date(), zone_of_jobs(current_app)) if as_of else None
     click.echo(f"记录 {service.reevaluate_abandonment(now=now)} 条撂荒观察")
+
+
+@rules_cli.command("evaluate-rice-year")
+@AS_OF
+def evaluate_rice_year(as_of):
+    """粮食生产功能区: 标记全年有作物却未种水稻的图斑(调度任务每月执行); --as-of 按某日结束时判断。"""
+    now = end_of_day(as_of.date(), zone_of_jobs(current_app)) if as_of else None
+    click.echo(f"已记录 {service.evaluate_rice_year(now=now)} 条全年未种水稻的观测")

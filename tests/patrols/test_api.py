@@ -31,7 +31,7 @@ def test_inspector_lists_own_village_tasks(client, tasks):
     task = body["tasks"][0]
     assert task["opens_at"] == "2026-05-31T16:00:00+00:00"
     assert task["due_at"].endswith("+00:00") and task["done_at"] is None
-    assert task["inspector"] == "inspector101201" and task["plan"] in {"permanent_basic", "general_farmland"}
+    assert task["inspector"] == "inspector101201" and task["plan"] in {"permanent_basic", "grain_zone", "general_farmland"}
 
 
 def test_inspector_cannot_list_another_village(client, tasks):

@@ -30,6 +30,7 @@ def test_reevaluate_abandonment_as_of_a_day(runner, parcels):
     parcel = parcels["grain_zone"]
     inspect(parcel, GRAIN, at=beijing(2026, 4, 20))
     inspect(parcel, IDLE, at=beijing(2026, 7, 10))
+    inspect(parcel, IDLE, at=beijing(2026, 8, 10))  # 撂荒 needs two idle visits weeks apart
     in_season = runner.invoke(args=["rules", "reevaluate-abandonment", "--as-of", "2026-09-19"])
     assert in_season.exit_code == 0 and in_season.output.startswith("记录 0 条")
     after = runner.invoke(args=["rules", "reevaluate-abandonment", "--as-of", "2026-10-02"])
