@@ -54,11 +54,11 @@ def accept(device: Device, raw: object, *, received_at: datetime, clock_skew_s: 
         with db.session.begin_nested():
             db.session.add(inspection)
             db.session.flush()
-            completion.try_complete(inspection)
     except IntegrityError:
-        # Another connection inserted this UUID between our read and our insert: the constraint decided.
-        db.session.expunge(inspection)
+        # Another connection inserted this UUID between our read and our insert: the constraint decided. The
+        # SAVEPOINT's rollback already took the new object out of the session; the winner's row is committed.
         return _repeat(_by_uuid(record["uuid"]), device, raw, digest)
+    completion.complete_guarded(inspection)
     return _result(inspection, ACCEPTED)
 
 
@@ -105,7 +105,8 @@ def _task_id(task_uuid, parcel: Parcel) -> int | None:
 
 
 def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> dict:
-    if existing.content_hash == digest and existing.device_id == device.id:
+    """Same content from the same inspector (any of their devices) is a duplicate; anything else a conflict."""
+    if existing.content_hash == digest and existing.inspector_id == device.user_id:
         return _result(existing, DUPLICATE)
     already_kept = db.session.scalar(select(InspectionConflict.id).where(
         InspectionConflict.uuid == existing.uuid, InspectionConflict.content_hash == digest))

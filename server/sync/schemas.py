@@ -1,8 +1,10 @@
 from marshmallow import Schema, fields, validate
 
+from server.inspections.schemas import STORABLE_TIME
+
 
 class PushBodySchema(Schema):
-    device_time = fields.AwareDateTime(required=True)
+    device_time = fields.AwareDateTime(required=True, validate=STORABLE_TIME)
     # Records are loaded one by one by the inspection service, so that one bad record rejects only itself.
     records = fields.List(fields.Raw(), required=True)
 
