@@ -63,11 +63,12 @@ def content_hash(record: dict) -> str:
     repeated UUID can be told apart as a duplicate (same content) or a conflict (different content).
 
     A time counts by its instant: the same moment written as `Z` or as `+08:00` is the same content."""
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical)
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=canonical_value)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _canonical(value: object) -> str:
+def canonical_value(value: object) -> str:
+    """A non-JSON value as the content hash sees it: times in UTC, UUIDs and the rest as text."""
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat()
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
