@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,19 @@ def _far_future_clock(server_url: str, token: str, parcel: str) -> None:
     db.session.commit()
 
 
+def _run_to_the_end(running: list[subprocess.Popen], server: ServerProcess) -> None:
+    """Wait for the devices' syncs, bringing the server back whenever it died under them (the devices retry)."""
+    deadline = time.monotonic() + 180
+    while any(proc.poll() is None for proc in running):
+        if server.died():
+            server.start()
+        assert time.monotonic() < deadline, "a device sync never ended"
+        threading.Event().wait(0.05)
+    for proc in running:
+        if not proc.stdout.closed:  # a killed one was collected already
+            proc.communicate()
+
+
 def _cli(server: ServerProcess, *args: str) -> None:
     done = subprocess.run([str(BIN / "farmpatrol"), *args], env=server.env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -161,38 +175,32 @@ def test_soak_with_real_processes(app, database_url, tmp_path, sync_demo):
         twin = Phone(tmp_path / "twin", server.url, second_token, first.parcels, rng)  # its records are first's
         _far_future_clock(server.url, sync_demo.device_tokens["inspector101202"], phones["inspector101202"].parcels[0])
 
-        for round_ in range(12):
+        for round_ in range(10):
             for phone in rng.sample(list(phones.values()), 2):
                 phone.record(shared)
             if round_ == 4:
                 _cli(server, "patrols", "generate", "--county", "330481")
             if round_ == 6:  # a new village for an inspector: the next pull starts a snapshot (cursor reset)
                 village = db.session.scalar(select(Village).where(Village.code == "330481102202"))
-                db.session.scalar(select(User).where(User.username == "inspector102201")).villages.append(village)
+                inspector = db.session.scalar(select(User).where(User.username == "inspector102201"))
+                inspector.villages.append(village)
                 db.session.commit()
             fault = rng.choice(["server", "server", "device", "last-byte", "other-bytes"])
             if fault == "last-byte":
                 server.trigger.touch()
             running = [device(p.home, "sync") for p in (*phones.values(), twin)]
-            if fault == "server":
-                threading.Event().wait(rng.uniform(0.2, 2.0))  # a random moment mid-run, not a synchronisation
-                server.kill()
+            if fault == "server":  # killed at a random moment mid-run (a fault, not a synchronisation)
+                threading.Event().wait(rng.uniform(0.2, 2.0))
+                server.restart()
             elif fault == "device":
                 threading.Event().wait(rng.uniform(0.1, 1.5))
                 kill(rng.choice(running))
             elif fault == "other-bytes":  # the server holds fewer bytes than a device thinks: tus resumes from HEAD
                 threading.Event().wait(rng.uniform(0.1, 1.0))
                 for partial in (server.instance / "uploads").glob("*.part"):
-                    size = partial.stat().st_size
                     with partial.open("r+b") as handle:
-                        handle.truncate(size // 2)
-            for proc in running:
-                try:
-                    proc.communicate(timeout=60 if not server.died() else 5)
-                except subprocess.TimeoutExpired:
-                    kill(proc)  # retrying against a dead server: the device is killed too
-            if server.died() or fault == "server":
-                server.restart()
+                        handle.truncate(partial.stat().st_size // 2)
+            _run_to_the_end(running, server)
             server.trigger.unlink(missing_ok=True)
 
         for phone in (*phones.values(), twin):
