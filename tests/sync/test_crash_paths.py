@@ -19,7 +19,6 @@ from server.inspections import service as inspections
 from server.inspections.models import Inspection, InspectionConflict
 from server.inspections.schemas import InspectionRecordSchema, content_hash
 from server.parcels.models import Parcel
-from server.photos import service as photos
 from server.uploads import service as uploads
 from tests.sync.helpers import TUS, bearer, create_upload, patch, photo_refs, push, record, sha256_hex, upload
 
