@@ -2,7 +2,7 @@
 
 farmpatrol runs as `farmpatrol serve --workers W --threads T --no-scheduler` (the production command); the
 baseline is a bare Flask endpoint that inserts one row per record into one table in one transaction, on the same
-database, served by gunicorn with the same workers, threads and worker class. D concurrent devices (client
+database, served by the same gunicorn setup (`server.serving.GunicornServer`, same workers and threads). D concurrent devices (client
 threads, several per inspector) push photo-less inspections, in batches of 50 and one record per request, on
 SQLite and on PostgreSQL, in the same run; then the same devices upload photos over tus (~2 MB each).
 
@@ -32,8 +32,7 @@ import psycopg
 import requests
 from flask import Flask, jsonify, request
 from flask_migrate import upgrade
-from gunicorn.app.base import BaseApplication
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, insert, select
 
 from inspection_forms import load_definition
 from server import create_app
@@ -42,6 +41,7 @@ from server.demo.generator import build_demo_county
 from server.extensions import db
 from server.forms import service as forms
 from server.parcels.models import Parcel
+from server.serving import GunicornServer
 
 BIN = Path(sys.executable).parent
 BENCH_FORM = {"form_id": "bench_patrol", "version": 1, "title": "基准测试表",
@@ -51,39 +51,22 @@ BASELINE = Table("bench_baseline_records", MetaData(), Column("id", Integer, pri
                  Column("uuid", String(36)), Column("payload", JSON))
 
 
-class _Gunicorn(BaseApplication):
-    """gunicorn with the options `farmpatrol serve` uses (server/serving.py), for the baseline app."""
-
-    def __init__(self, app: Flask, port: int, workers: int, threads: int):
-        self.application, self.options = app, {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads,
-                                               "worker_class": "gthread", "timeout": 600}
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.application
-
-
 def baseline_app(database_url: str) -> Flask:
     """The floor: parse JSON, insert a row per record in one transaction. No auth, validation, idempotency or
-    change log."""
-    sqlite = database_url.startswith("sqlite")
-    engine = create_engine(database_url, **({"connect_args": {"timeout": 30, "check_same_thread": False}}
-                                            if sqlite else {}))
-    with engine.begin() as conn:
-        if sqlite:
+    change log. On Flask-SQLAlchemy like farmpatrol, so that `GunicornServer` serves both the same way."""
+    app = Flask("baseline")
+    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=(
+        {"connect_args": {"timeout": 30, "check_same_thread": False}} if database_url.startswith("sqlite") else {}))
+    db.init_app(app)
+    with app.app_context(), db.engine.begin() as conn:
+        if database_url.startswith("sqlite"):
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         BASELINE.metadata.create_all(conn)
-    engine.dispose()  # connections are made in each worker, after the fork
-    app = Flask("baseline")
 
     @app.post("/push")
     def push():
         records = request.get_json()["records"]
-        with engine.begin() as conn:
+        with db.engine.begin() as conn:
             conn.execute(insert(BASELINE), [{"uuid": r["uuid"], "payload": r} for r in records])
         return jsonify({"results": [{"uuid": r["uuid"], "status": "accepted"} for r in records]})
 
@@ -220,7 +203,8 @@ def serve_baseline(argv: list[str]) -> None:
     parser.add_argument("--threads", type=int)
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
-    _Gunicorn(baseline_app(normalise_database_url(args.database_url)), args.port, args.workers, args.threads).run()
+    GunicornServer(baseline_app(normalise_database_url(args.database_url)), host="127.0.0.1", port=args.port,
+                   workers=args.workers, threads=args.threads, with_scheduler=False).run()
 
 
 def main() -> None:

@@ -7,20 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
-from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
 from server.inspections.models import Inspection
 from tests.sync.helpers import photo_refs, push, record, upload
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str):
-        client = app.test_client()
-        response = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 200, response.get_json()
-        return client
-    return as_user
 
 
 @pytest.fixture
