@@ -1,5 +1,8 @@
 """Photo upload over tus 1.0, resuming from the server's offset; the upload URL is checkpointed in the
-outbox before any byte is sent, so a killed device resumes the same upload instead of starting over."""
+outbox before any byte is sent, so a killed device resumes the same upload instead of starting over.
+
+A photo counts as sent only when `HEAD /photos/<sha256>` says the server holds it: an upload with all its
+bytes is not yet a stored photo (the server may have died between the two)."""
 
 from __future__ import annotations
 
@@ -41,7 +44,12 @@ def upload_photo(transport: Transport, outbox: Outbox, sha256: str, size: int, u
                     raise SyncError(f"upload of {sha256[:12]} was lost on the server; it restarts on the next sync")
             else:
                 raise SyncError(f"upload of {sha256[:12]}: HTTP {response.status_code} {response.text[:200]}")
-    outbox.mark_uploaded(sha256)
+    if not _arrived(transport, outbox, sha256):
+        # Every byte is there but the photo is not stored: a PATCH at the end asks the server to finish it.
+        transport.request("PATCH", url, ok=(204,), data=b"", headers={
+            **TUS, "Upload-Offset": str(size), "Content-Type": "application/offset+octet-stream"})
+        if not _arrived(transport, outbox, sha256):
+            raise SyncError(f"upload of {sha256[:12]} has all its bytes but is not stored yet; it is retried on the next sync")
 
 
 def _arrived(transport: Transport, outbox: Outbox, sha256: str) -> bool:

@@ -7,6 +7,7 @@ complete the same inspection only the one whose UPDATE hit a row calls the hook,
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -22,6 +23,7 @@ from server.photos.models import Photo
 from server.rules.service import apply_rules
 
 _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_MISSING.value)
+log = logging.getLogger(__name__)
 
 
 def on_inspection_complete(inspection: Inspection) -> None:
@@ -50,12 +52,32 @@ def try_complete(inspection: Inspection) -> bool:
     return True
 
 
+def complete_guarded(inspection: Inspection) -> bool:
+    """`try_complete` for the paths a device repeats until they succeed (push, upload, the job).
+
+    The hook runs in a SAVEPOINT: if anything in it fails, its writes are rolled back, the error is logged and
+    the inspection becomes `completion_failed` for a reviewer, while the caller's own work (the accepted record,
+    the stored photo) commits. Otherwise one bad inspection would fail its photo's upload on every retry."""
+    inspection_id, uuid = inspection.id, inspection.uuid  # the rollback below expires the object
+    try:
+        with db.session.begin_nested():
+            return try_complete(inspection)
+    except Exception as exc:  # noqa: BLE001 - whatever the hook raised, the photo must still be stored
+        log.exception("completion of inspection %s failed; marked completion_failed", uuid)
+        db.session.execute(
+            update(Inspection).where(Inspection.id == inspection_id, Inspection.status.in_(_INCOMPLETE))
+            .values(status=InspectionStatus.COMPLETION_FAILED.value,
+                    completion_error=f"{type(exc).__name__}: {exc}"[:500])
+            .execution_options(synchronize_session="fetch"))
+        return False
+
+
 def complete_waiting_for(sha256: str) -> int:
     """After a photo arrived: complete the inspections it was the last missing photo of."""
     referencing = select(InspectionPhoto.inspection_id).where(InspectionPhoto.sha256 == sha256)
     waiting = db.session.scalars(select(Inspection).where(Inspection.id.in_(referencing),
                                                           Inspection.status.in_(_INCOMPLETE))).all()
-    return sum(try_complete(inspection) for inspection in waiting)
+    return sum(complete_guarded(inspection) for inspection in waiting)
 
 
 def mark_incomplete_inspections(now: datetime | None = None) -> int:
@@ -67,7 +89,7 @@ def mark_incomplete_inspections(now: datetime | None = None) -> int:
         Inspection.status == InspectionStatus.AWAITING_PHOTOS.value, Inspection.received_at < deadline)).all()
     marked = 0
     for inspection in overdue:
-        if try_complete(inspection):  # a photo raced in without completing it
+        if complete_guarded(inspection):  # a photo raced in without completing it
             continue
         # Conditional, like try_complete: an upload completing it meanwhile must not be overwritten.
         marked += db.session.execute(

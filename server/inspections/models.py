@@ -15,6 +15,9 @@ class InspectionStatus(str, enum.Enum):
     AWAITING_PHOTOS = "awaiting_photos"
     COMPLETE = "complete"
     PHOTOS_MISSING = "photos_missing"
+    # Every photo arrived but the completion hook failed (logged, the message in `completion_error`): reviewers
+    # list it. The push or upload that got here still succeeded, so no device retries it for ever.
+    COMPLETION_FAILED = "completion_failed"
 
 
 class Inspection(db.Model):
@@ -49,6 +52,7 @@ class Inspection(db.Model):
     clock_skew_s: Mapped[float | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     photos_missing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completion_error: Mapped[str | None] = mapped_column(String(500))
     # Set on completion by server.assessments (trusted / doubtful / insufficient); rules and reviewers filter on it.
     evidence_level: Mapped[str | None] = mapped_column(String(16), index=True)
     evidence_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -84,7 +88,7 @@ class InspectionPhoto(db.Model):
 
 class InspectionConflict(db.Model):
     """A push that reused an accepted UUID with different content. Nothing is overwritten; the payload
-    waits here for a reviewer."""
+    waits here for a reviewer, who keeps one version (server.sync.conflicts)."""
 
     __tablename__ = "inspection_conflicts"
 
@@ -95,3 +99,7 @@ class InspectionConflict(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(String(8))  # "stored" or "incoming": the version kept
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_reason: Mapped[str | None] = mapped_column(String(500))

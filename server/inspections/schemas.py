@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -59,10 +60,18 @@ class InspectionRecordSchema(Schema):
 
 def content_hash(record: dict) -> str:
     """SHA-256 of the loaded record in canonical JSON: a retry of the same record hashes the same, so a
-    repeated UUID can be told apart as a duplicate (same content) or a conflict (different content)."""
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           default=lambda value: value.isoformat() if hasattr(value, "isoformat") else str(value))
+    repeated UUID can be told apart as a duplicate (same content) or a conflict (different content).
+
+    A time counts by its instant: the same moment written as `Z` or as `+08:00` is the same content."""
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=canonical_value)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def canonical_value(value: object) -> str:
+    """A non-JSON value as the content hash sees it: times in UTC, UUIDs and the rest as text."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 class InspectionSchema(Schema):
@@ -89,6 +98,6 @@ class InspectionSchema(Schema):
 
 class InspectionListQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(["awaiting_photos", "complete",
-                                                                      "photos_missing"]))
+                                                                      "photos_missing", "completion_failed"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))

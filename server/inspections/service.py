@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import Device, User
@@ -18,7 +18,8 @@ from server.errors import validation_error
 from server.extensions import db
 from server.forms import service as forms
 from server.inspections import completion
-from server.inspections.models import Inspection, InspectionConflict, InspectionPhoto
+from server.assessments.models import PhotoFinding
+from server.inspections.models import Inspection, InspectionConflict, InspectionPhoto, InspectionStatus
 from server.inspections.schemas import InspectionRecordSchema, content_hash
 from server.parcels import service as parcels
 from server.parcels.models import Parcel
@@ -54,11 +55,11 @@ def accept(device: Device, raw: object, *, received_at: datetime, clock_skew_s: 
         with db.session.begin_nested():
             db.session.add(inspection)
             db.session.flush()
-            completion.try_complete(inspection)
     except IntegrityError:
-        # Another connection inserted this UUID between our read and our insert: the constraint decided.
-        db.session.expunge(inspection)
+        # Another connection inserted this UUID between our read and our insert: the constraint decided. The
+        # SAVEPOINT's rollback already took the new object out of the session; the winner's row is committed.
         return _repeat(_by_uuid(record["uuid"]), device, raw, digest)
+    completion.complete_guarded(inspection)
     return _result(inspection, ACCEPTED)
 
 
@@ -80,19 +81,51 @@ def _check(user: User, record: dict) -> tuple[Parcel | None, list[dict]]:
 
 def _new_inspection(device: Device, record: dict, parcel: Parcel, digest: str, received_at: datetime,
                     clock_skew_s: float | None) -> Inspection:
+    return Inspection(uuid=record["uuid"], received_at=received_at, clock_skew_s=clock_skew_s,
+                      **_content(device, record, parcel, digest))
+
+
+def _content(device: Device, record: dict, parcel: Parcel, digest: str) -> dict:
+    """The columns and photo references a record sets: what a first arrival writes and a kept conflict replaces."""
     location = record["location"]
-    return Inspection(
-        uuid=record["uuid"], content_hash=digest, device_id=device.id, inspector_id=device.user_id,
+    return dict(
+        content_hash=digest, device_id=device.id, inspector_id=device.user_id,
         parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
         task_id=_task_id(record["task_id"], parcel), form_id=record["form_id"],
         form_version=record["form_version"], started_at=record["started_at"],
         finished_at=record["finished_at"],
         device_utc_offset_min=int(record["started_at"].utcoffset().total_seconds() // 60),
         lat=location["lat"], lon=location["lon"], accuracy_m=location["accuracy_m"], crs=location["crs"],
-        answers=record["answers"], received_at=received_at, clock_skew_s=clock_skew_s,
+        answers=record["answers"],
         photos=[InspectionPhoto(position=i, sha256=p["sha256"], role=p["role"], taken_at=p["taken_at"],
                                 file_name=p["file_name"]) for i, p in enumerate(record["photos"])],
     )
+
+
+def replace_content(inspection: Inspection, device: Device, raw: dict) -> list[dict]:
+    """Give an inspection the content of another push of its UUID (a reviewer kept that version), as its first
+    arrival would have: checked like a push by the device's inspector, then awaiting its photos and completed
+    (evidence, audit, tasks, rules) when they are all there. Returns the record's errors; nothing changes then.
+    The caller owns the transaction."""
+    try:
+        record = _RECORD.load(raw)
+    except ValidationError as err:
+        return _schema_errors(err)
+    record["uuid"] = str(record["uuid"])
+    parcel, errors = _check(device.user, record)
+    if errors:
+        return errors
+    db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
+    inspection.photos.clear()
+    db.session.flush()  # the old references go before the new ones take their positions
+    for column, value in _content(device, record, parcel, content_hash(record)).items():
+        setattr(inspection, column, value)
+    inspection.status = InspectionStatus.AWAITING_PHOTOS.value
+    inspection.completed_at = inspection.completion_error = None
+    inspection.evidence_level = inspection.evidence_assessed_at = None
+    db.session.flush()
+    completion.complete_guarded(inspection)
+    return []
 
 
 def _task_id(task_uuid, parcel: Parcel) -> int | None:
@@ -105,7 +138,8 @@ def _task_id(task_uuid, parcel: Parcel) -> int | None:
 
 
 def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> dict:
-    if existing.content_hash == digest and existing.device_id == device.id:
+    """Same content from the same inspector (any of their devices) is a duplicate; anything else a conflict."""
+    if existing.content_hash == digest and existing.inspector_id == device.user_id:
         return _result(existing, DUPLICATE)
     already_kept = db.session.scalar(select(InspectionConflict.id).where(
         InspectionConflict.uuid == existing.uuid, InspectionConflict.content_hash == digest))

@@ -31,6 +31,7 @@ from server.parcels.models import ConsolidationProject, Parcel, parcel_land_clas
 from server.patrols.models import PatrolPlan, PatrolTask, TaskKind, TaskStatus
 from server.patrols.periods import Period, local_date, periods_covering
 from server.patrols.plans import DEFAULT_PLANS, PlanRule, choose_plan
+from server.sync import changelog
 from server.territory.models import County, Village
 from server.territory.service import get_county
 
@@ -156,14 +157,15 @@ def _inspectors_by_village(county_id: int) -> dict[int, list[int]]:
 
 _TASK_COLUMNS = ("uuid", "plan_id", "parcel_id", "inspector_id", "period_key", "opens_at", "due_at")
 _CONFLICT_KEY = ["parcel_id", "plan_id", "period_key"]
+_CHANGED = (PatrolTask.uuid, PatrolTask.parcel_id, PatrolTask.inspector_id)
 
 
 def _insert_sqlite(rows: list[tuple], now: datetime) -> int:
     """Bulk INSERT ... ON CONFLICT DO NOTHING; RETURNING counts the rows really inserted."""
     table = PatrolTask.__table__
-    statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(table.c.id))
+    statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(*_CHANGED))
     fixed = {"kind": TaskKind.ROUTINE.value, "status": TaskStatus.OPEN.value, "created_at": now, "updated_at": now}
-    return len(db.session.execute(statement, [dict(zip(_TASK_COLUMNS, row), **fixed) for row in rows]).all())
+    return _recorded(db.session.execute(statement, [dict(zip(_TASK_COLUMNS, row), **fixed) for row in rows]).all())
 
 
 def _insert_postgresql(rows: list[tuple], now: datetime) -> int:
@@ -186,18 +188,27 @@ def _insert_postgresql(rows: list[tuple], now: datetime) -> int:
                  .from_select([*_TASK_COLUMNS, "kind", "status", "created_at", "updated_at"],
                               select(*source.c, literal(TaskKind.ROUTINE.value), literal(TaskStatus.OPEN.value),
                                      moment, moment))
-                 .on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(table.c.id))
-    return len(db.session.execute(statement).all())
+                 .on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(*_CHANGED))
+    return _recorded(db.session.execute(statement).all())
+
+
+def _recorded(changed: list) -> int:
+    """Record bulk-written tasks (rows of `_CHANGED`) in the change log, which is what brings them to the devices
+    that already synced; returns how many."""
+    changelog.record_tasks(db.session, ((uuid, parcel_id, [inspector_id]) for uuid, parcel_id, inspector_id in changed))
+    return len(changed)
 
 
 def mark_overdue_tasks(*, now: datetime | None = None) -> int:
     """Open tasks whose window has closed become overdue; returns how many."""
     now = now or utcnow()
-    result = db.session.execute(
+    changed = db.session.execute(
         update(PatrolTask).where(PatrolTask.status == TaskStatus.OPEN.value, PatrolTask.due_at < now)
-        .values(status=TaskStatus.OVERDUE.value, updated_at=now).execution_options(synchronize_session=False))
+        .values(status=TaskStatus.OVERDUE.value, updated_at=now).returning(*_CHANGED)
+        .execution_options(synchronize_session=False)).all()
+    marked = _recorded(changed)
     db.session.commit()
-    return result.rowcount
+    return marked
 
 
 def mark_tasks_done_for_inspection(parcel_id: int, inspector_id: int | None,
@@ -218,6 +229,7 @@ def mark_tasks_done_for_inspection(parcel_id: int, inspector_id: int | None,
         if task.inspector_id is None:
             task.inspector_id = inspector_id
     db.session.flush()
+    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id]) for task in tasks])
     return list(tasks)
 
 
@@ -240,10 +252,10 @@ def create_recheck_task(parcel: Parcel, reason: str, due_at: datetime, inspector
                       period_key=f"recheck-{local_date(now, tz):%Y-%m-%d}", opens_at=now, due_at=due_at,
                       status=TaskStatus.OPEN.value, reason=reason[:500], created_at=now, updated_at=now)
     db.session.add(task)
+    db.session.flush()
+    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id])])
     if commit:
         db.session.commit()
-    else:
-        db.session.flush()
     return task
 
 

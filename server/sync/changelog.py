@@ -1,7 +1,8 @@
 """The change log behind the gap-free pull: written in the transaction that makes the change, in commit order.
 
-Changes are collected on the session while it works (`record`, and automatically for ORM changes to
-patrol tasks) and written just before the commit. On PostgreSQL the writer first takes a
+Every write that devices must see records its change explicitly, in the function that makes it (`record`,
+`record_tasks`, `record_parcel_rows`): there is no ORM hook guessing at writes, so a bulk INSERT or UPDATE is
+recorded exactly like an ORM one. Changes are collected on the session and written just before the commit. On PostgreSQL the writer first takes a
 transaction-level advisory lock, so sequence numbers are handed out in commit order: a transaction
 cannot take a number until the previous holder has committed, and a reader that sees number n also
 sees every number below it. The lock is held only from the log insert to the commit. SQLite serialises
@@ -12,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, inspect, insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from server.parcels.models import Parcel
-from server.patrols.models import PatrolTask
 from server.sync.models import SyncChange
 
 ENTITY_TASK = "task"
@@ -26,6 +26,7 @@ UPSERT, DELETE = "upsert", "delete"
 
 _PENDING = "farmpatrol.sync_changes"
 _LOCK_KEY = 0x5359_4E43  # any constant shared by every writer of the log; 'SYNC'
+_LOOKUP_BATCH = 5000
 
 
 def record(session: Session, entity: str, key: str, *, village_id: int | None = None,
@@ -37,6 +38,24 @@ def record(session: Session, entity: str, key: str, *, village_id: int | None = 
     scopes += [(None, user_id) for user_id in set(user_ids) if user_id is not None]
     for village, user in scopes or [(None, None)]:
         rows.append({"entity": entity, "entity_key": key, "village_id": village, "user_id": user, "op": op})
+
+
+def record_tasks(session: Session, tasks: Iterable[tuple[str, int, Iterable[int | None]]], *,
+                 op: str = UPSERT) -> None:
+    """Note changed patrol tasks, given as (uuid, parcel_id, inspector ids): the task reaches the devices of its
+    parcel's village and of every inspector it concerns (on a reassignment, the old and the new one both)."""
+    tasks = list(tasks)
+    villages = _villages_of(session, {parcel_id for _, parcel_id, _ in tasks})
+    for uuid, parcel_id, user_ids in tasks:
+        record(session, ENTITY_TASK, uuid, village_id=villages.get(parcel_id), user_ids=user_ids, op=op)
+
+
+def _villages_of(session: Session, parcel_ids: set[int]) -> dict[int, int]:
+    ids, villages = sorted(parcel_ids), {}
+    for i in range(0, len(ids), _LOOKUP_BATCH):  # bounded IN lists: SQLite caps the number of parameters
+        villages.update(session.execute(select(Parcel.id, Parcel.village_id)
+                                        .where(Parcel.id.in_(ids[i:i + _LOOKUP_BATCH]))).all())
+    return villages
 
 
 def record_parcel_rows(session: Session, inserts: list[dict], updates: list[dict]) -> None:
@@ -69,7 +88,6 @@ def write_pending(session: Session) -> None:
 def _before_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a SAVEPOINT is being released; the log is written once, by the outer commit
-    session.flush()  # commit() flushes after this hook; flush now so ORM changes are recorded first
     write_pending(session)
 
 
@@ -77,26 +95,3 @@ def _before_commit(session: Session) -> None:
 def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)  # rolled back: the changes never happened
-
-
-@event.listens_for(Session, "after_flush")
-def _track_tasks(session: Session, _context) -> None:
-    """Every ORM write of a patrol task reaches the devices of its village and of its old and new assignee."""
-    tasks = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, PatrolTask)]
-    if not tasks:
-        return
-    parcel_ids = {pid for task in tasks for pid in _values(task, "parcel_id")}
-    villages = dict(session.connection().execute(
-        select(Parcel.id, Parcel.village_id).where(Parcel.id.in_(parcel_ids))).all())
-    for task in tasks:
-        op = DELETE if task in session.deleted else UPSERT
-        users = _values(task, "inspector_id")
-        for parcel_id in _values(task, "parcel_id"):
-            record(session, ENTITY_TASK, task.uuid, village_id=villages.get(parcel_id), user_ids=users, op=op)
-
-
-def _values(obj, attribute: str) -> set:
-    """The attribute's current value and, if this flush changed it, the value it had before."""
-    history = inspect(obj).attrs[attribute].history
-    return {v for v in (*history.unchanged, *history.added, *history.deleted) if v is not None} or {
-        getattr(obj, attribute)} - {None}

@@ -119,7 +119,7 @@ _PATHS = {
                           "422": _error("Missing or invalid sha256 metadata")}}},
     "/uploads/{upload_id}": {
         "parameters": [_UPLOAD_ID],
-        "head": {"summary": "tus offset: where to resume", "parameters": _TUS_REQUEST,
+        "head": {"summary": "tus offset: where to resume (all bytes there: stores the photo now)", "parameters": _TUS_REQUEST,
                  "responses": {"200": {"description": "Progress",
                                        "headers": _headers("Upload-Offset", "Upload-Length", "Upload-Expires")},
                                "404": {"description": "Unknown upload, or another device's"},
@@ -146,7 +146,7 @@ _PATHS = {
     "/inspections": {"get": {
         "summary": "Inspections in the caller's scope (reviewers: status=photos_missing)",
         "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]}},
+            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing", "completion_failed"]}},
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
         "responses": {"200": {"description": "A page of inspections"}}}},
@@ -202,6 +202,48 @@ _PATHS.update({
         "parameters": [_VILLAGE_FILTER, {"name": "bbox", "in": "query", "schema": _STRING}, *_PAGE],
         "responses": {"200": {"description": "A FeatureCollection"}, "404": _error("Village absent or out of scope"),
                       "422": _error("Invalid filter")}}},
+})
+
+
+# Conflicts kept for reviewers (server.sync.conflicts); people's session cookie, not a device token.
+_CONFLICT_ID = {"name": "conflict_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CONFLICT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": _STRING, "device_id": {"type": "integer"}, "received_at": _DATETIME,
+    "resolution": {"type": "string", "enum": ["stored", "incoming"], "nullable": True},
+    "resolved_at": {**_DATETIME, "nullable": True}, "resolved_by_id": {"type": "integer", "nullable": True},
+    "resolution_reason": {"type": "string", "nullable": True}}}
+_CONFLICT_SHOWN = {"allOf": [_CONFLICT, {"type": "object", "properties": {
+    "stored": {"type": "object", "description": "The inspection as stored, in the push's record shape (UTC)."},
+    "incoming": {"type": "object", "description": "The rejected push of the same UUID, read the same way."},
+    "differences": {"type": "array", "items": {"type": "object", "properties": {
+        "field": {"type": "string", "description": "Dotted path, e.g. answers.remarks or photos[0].sha256"},
+        "stored": {}, "incoming": {}}}}}}]}
+_PATHS.update({
+    "/sync/conflicts": {"get": {
+        "summary": "Conflicts in the caller's scope (an inspector: those their devices pushed), newest first",
+        "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "resolved"]}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "conflicts": {"type": "array", "items": _CONFLICT}, "has_more": {"type": "boolean"}}}, "A page"),
+            "401": _error("Not logged in")}}},
+    "/sync/conflicts/{conflict_id}": {"get": {
+        "summary": "Both versions side by side, with their differences field by field",
+        "parameters": [_CONFLICT_ID],
+        "responses": {"200": _json(_CONFLICT_SHOWN, "The conflict"), "404": _error("Not found or out of scope")}}},
+    "/sync/conflicts/{conflict_id}/resolve": {"post": {
+        "summary": "Keep one version (reviewers and county admins; audited). `incoming` replaces the inspection's "
+                   "content as a first arrival would and completes it again when its photos are there.",
+        "parameters": [_CONFLICT_ID],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["keep", "reason"], "properties": {
+                "keep": {"type": "string", "enum": ["stored", "incoming"]},
+                "reason": {"type": "string", "maxLength": 500}}}}}},
+        "responses": {"200": _json(_CONFLICT_SHOWN, "Resolved"), "403": _error("Not a reviewer"),
+                      "404": _error("Not found or out of scope"),
+                      "409": _error("Already resolved (conflict_already_resolved)"),
+                      "422": _error("Bad body, or the incoming record no longer passes the checks "
+                                    "(incoming_record_invalid)")}}},
 })
 
 

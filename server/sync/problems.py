@@ -27,3 +27,7 @@ UNKNOWN_FORM_VERSION = "unknown_form_version"
 PARCEL_OUT_OF_SCOPE = "parcel_out_of_scope"
 UUID_CONFLICT = "uuid_conflict"
 NOT_AN_OBJECT = "not_an_object"
+
+# Conflicts kept for reviewers (server.sync.conflicts).
+CONFLICT_RESOLVED = Problem("conflict_already_resolved", 409, "该冲突已被处理")
+INCOMING_INVALID = Problem("incoming_record_invalid", 422, "冲突中的新版本记录未通过校验,不能采用")

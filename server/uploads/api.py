@@ -49,8 +49,10 @@ def create():
 @bp.route("/uploads/<upload_id>", methods=["HEAD"], endpoint="upload")
 @require_device
 def status(upload_id: str):
-    upload = service.get(current_device(), upload_id)
-    return "", 200, {"Upload-Offset": str(service.offset_of(upload)), "Upload-Length": str(upload.length_bytes),
+    offset, upload = service.status(current_device(), upload_id)
+    if upload is None:  # all bytes were there: now stored as a photo, and the upload is gone
+        return "", 200, {"Upload-Offset": str(offset), "Upload-Length": str(offset)}
+    return "", 200, {"Upload-Offset": str(offset), "Upload-Length": str(upload.length_bytes),
                      "Upload-Expires": tus.http_date(upload.expires_at)}
 
 

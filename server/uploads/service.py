@@ -12,12 +12,14 @@ import hashlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from werkzeug.exceptions import ClientDisconnected
 
 from server.accounts.models import Device
@@ -68,20 +70,33 @@ def offset_of(upload: Upload) -> int:
     return partial_path(upload.id).stat().st_size
 
 
+def status(device: Device, upload_id: str) -> tuple[int, Upload | None]:
+    """HEAD: the offset, and the upload (None once it completed). An upload whose bytes are all there but that
+    is not stored yet (the server died between the last byte and the store) is finished now, so a device that
+    asks before resuming finds the photo stored."""
+    upload = get(device, upload_id)
+    offset = offset_of(upload)
+    if offset == upload.length_bytes and _finish_if_idle(upload):
+        return offset, None
+    return offset, upload
+
+
 def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
            checksum: tuple[str, bytes] | None) -> tuple[int, datetime | None]:
     """Append a PATCH body at `offset`; returns the new offset and the new expiry (None: the upload
     completed into a photo and is gone).
 
     With a checksum the chunk is all-or-nothing (a mismatch or a cut discards it); without one, every
-    byte that arrived is kept. Either way the partial file is fsynced before the answer."""
+    byte that arrived is kept. Either way the partial file is fsynced before the answer. When all the bytes
+    are already there, any PATCH (empty, or a repeat of the last one whose answer was lost) finishes it."""
     upload = get(device, upload_id)
-    with partial_path(upload.id).open("r+b") as partial:
-        try:
-            fcntl.flock(partial, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ApiError(problems.UPLOAD_LOCKED) from None
+    with _locked(upload) as partial:
+        if partial is None:
+            raise ApiError(problems.UPLOAD_LOCKED)
         start = partial.seek(0, os.SEEK_END)
+        if start == upload.length_bytes:
+            _finish(upload)
+            return start, None
         if offset != start:
             raise ApiError(problems.UPLOAD_OFFSET_MISMATCH, details={"offset": start}, field="Upload-Offset")
         problem = _write_body(partial, body, upload.length_bytes - start, checksum)
@@ -93,11 +108,39 @@ def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
         if problem is None and new_offset == upload.length_bytes:
             _finish(upload)
             return new_offset, None
-    upload.expires_at = _expiry()
-    db.session.commit()
+        # Still under the lock, and conditional: a resumed PATCH may finish and delete the upload as soon as the
+        # lock is released, and an ORM flush of this row would then fail with StaleDataError.
+        expires_at = _expiry()
+        db.session.execute(update(Upload).where(Upload.id == upload.id).values(expires_at=expires_at))
+        db.session.commit()
     if problem is not None:
         raise ApiError(problem, details={"offset": new_offset})
-    return new_offset, upload.expires_at
+    return new_offset, expires_at
+
+
+@contextmanager
+def _locked(upload: Upload) -> Iterator[BinaryIO | None]:
+    """The partial file, opened and exclusively locked; None if another request holds it."""
+    try:
+        opened = partial_path(upload.id).open("r+b")
+    except FileNotFoundError:  # finished or discarded by another request since it was read
+        raise ApiError(NOT_FOUND, "上传不存在", field="upload_id") from None
+    with opened as partial:
+        try:
+            fcntl.flock(partial, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield partial
+
+
+def _finish_if_idle(upload: Upload) -> bool:
+    """Finish an upload whose bytes are all there, unless a request holds it; True if this call finished it."""
+    with _locked(upload) as partial:
+        if partial is None or partial.seek(0, os.SEEK_END) != upload.length_bytes:
+            return False
+        _finish(upload)
+        return True
 
 
 def _write_body(partial: BinaryIO, body: BinaryIO, room: int, checksum: tuple[str, bytes] | None):
@@ -140,8 +183,16 @@ def terminate(device: Device, upload_id: str) -> None:
 
 
 def expire_stale_uploads(now: datetime | None = None) -> int:
-    """Job: drop uploads past Upload-Expires, and partial files whose row is gone. Safe to run twice."""
+    """Job: finish uploads whose bytes are all there (so that none is expired with a whole photo in it), then
+    drop uploads past Upload-Expires, and partial files whose row is gone. Safe to run twice."""
     now = now or utcnow()
+    for upload in db.session.scalars(select(Upload)).all():
+        path = partial_path(upload.id)
+        if path.exists() and path.stat().st_size == upload.length_bytes:
+            try:
+                _finish_if_idle(upload)
+            except ApiError:  # bytes that do not match their SHA-256 were discarded; the device uploads again
+                pass
     stale = db.session.scalars(select(Upload).where(Upload.expires_at <= now)).all()
     for upload in stale:
         _discard(upload)
@@ -155,7 +206,8 @@ def expire_stale_uploads(now: datetime | None = None) -> int:
 
 
 def _discard(upload: Upload) -> None:
-    db.session.delete(upload)
+    # A statement, not session.delete(): another request may have finished and deleted the row already.
+    db.session.execute(delete(Upload).where(Upload.id == upload.id))
     partial_path(upload.id).unlink(missing_ok=True)
 
 

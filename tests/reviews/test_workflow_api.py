@@ -2,25 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from server.cases.service import mark_overdue_cases
 from server.db_types import utcnow
-from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
 from server.patrols.models import PatrolTask
 from tests.reviews.fixtures import GRAIN, SHANGHAI, beijing, building, cases_of, inspect
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str):
-        client = app.test_client()
-        response = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 200, response.get_json()
-        return client
-    return as_user
 
 
 def act(client, case_id: int, action: str, **body):

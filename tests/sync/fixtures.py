@@ -1,5 +1,5 @@
 """Fixtures of the sync and device tests (registered for all tests by tests/conftest.py): a county with published forms,
-a device token, parcels in and out of its scope, and the app served on a real socket."""
+a device token, a logged-in reviewer or admin, parcels in and out of its scope, and the app served on a real socket."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from inspection_forms import builtin_definitions
+from server.demo.generator import DEMO_PASSWORD
 from server.forms import service as forms
 from server.parcels.models import Parcel
 from server.territory.models import Village
@@ -26,6 +27,17 @@ def forms_published(app):
 def sync_demo(demo, forms_published):
     """The demo county with the built-in forms published: what every sync test starts from."""
     return demo
+
+
+@pytest.fixture
+def login(app):
+    """login(username) -> a test client with that demo user's session."""
+    def as_user(username: str):
+        client = app.test_client()
+        response = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, response.get_json()
+        return client
+    return as_user
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import socket
 import uuid as uuid_lib
 from datetime import datetime, timedelta, timezone
 
@@ -86,3 +87,13 @@ def pull_all(client, token: str, cursor: str | None = None, limit: int = 500) ->
         cursor = body["next_cursor"]
         if not body["has_more"]:
             return changes, cursor, reset
+
+
+def read_until_closed(sock) -> bytes:
+    """Half-close a connection that sent a cut request body, and read until the server closes it: by then the
+    server has read every byte that arrived, met the end of the body and answered."""
+    sock.shutdown(socket.SHUT_WR)
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received

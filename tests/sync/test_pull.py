@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -25,8 +25,23 @@ def _task(parcel_code: str, inspector: str | None, kind: str = "routine") -> Pat
     task = PatrolTask(kind=kind, parcel_id=parcel.id, inspector_id=user.id if user else None,
                       period_key=f"2026-05-{kind}", opens_at=now, due_at=now + timedelta(days=14))
     db.session.add(task)
+    db.session.flush()
+    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id])])
     db.session.commit()
     return task
+
+
+def _wait_until_blocked(session: Session) -> None:
+    """Until another connection waits for the change log's lock (PostgreSQL; SQLite writers queue on the file
+    lock, which no query shows, so there the commit having started is the state to wait for)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    while not session.scalar(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")):
+        assert time.monotonic() < deadline, "the second writer never waited for the lock"
+        time.sleep(0.01)
 
 
 def _keys(changes: list[dict], entity: str, op: str = "upsert") -> set[str]:
@@ -58,6 +73,7 @@ def test_reassigned_task_is_a_tombstone_for_the_old_inspector(client, sync_demo,
     assert _keys(changes, "task") == {task.uuid}
     assert changes[0]["data"]["kind"] == "recheck"
     other = db.session.scalar(select(User).where(User.username == "inspector102201"))
+    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id, other.id])])
     task.inspector_id = other.id
     db.session.commit()
     changes, _, _ = pull_all(client, old, old_cursor)
@@ -87,17 +103,19 @@ def test_cursor_never_passes_a_change_that_commits_late(app, client, token):
     with Session(db.engine) as slow:
         changelog.record(slow, changelog.ENTITY_FORM, "slow:1")
         changelog.write_pending(slow)  # holds its sequence number (and the log's commit-order lock) uncommitted
-        fast_done = threading.Event()
+        fast_committing, fast_done = threading.Event(), threading.Event()
 
         def fast_writer():
             with app.app_context(), Session(db.engine) as fast:
                 changelog.record(fast, changelog.ENTITY_FORM, "fast:1")
+                fast_committing.set()
                 fast.commit()
             fast_done.set()
 
         thread = threading.Thread(target=fast_writer)
         thread.start()
-        time.sleep(0.3)
+        assert fast_committing.wait(timeout=10)
+        _wait_until_blocked(slow)
         changes, during, _ = pull_all(client, token, cursor)
         assert changes == [] and during == cursor
         slow.commit()

@@ -17,7 +17,8 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.jobs import lease
 from tests.conftest import free_port
-from tests.sync.helpers import TUS, bearer
+from tests.device.processes import wait_until_up
+from tests.sync.helpers import TUS, bearer, read_until_closed
 
 
 def start_server(database_url: str, instance: Path, *extra: str) -> tuple[subprocess.Popen, str]:
@@ -28,16 +29,8 @@ def start_server(database_url: str, instance: Path, *extra: str) -> tuple[subpro
         proc = subprocess.Popen([str(Path(sys.executable).parent / "farmpatrol"), "serve", "--port", str(port),
                                  *extra], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (instance.parent / "serve.log").read_text()
-        try:
-            requests.get(f"{url}/api/v1/health", timeout=1)
-            return proc, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("farmpatrol serve did not start")
+    wait_until_up(proc, url, instance.parent / "serve.log")
+    return proc, url
 
 
 def test_cut_upload_keeps_its_bytes_through_the_production_server(database_url, tmp_path, token):
@@ -54,13 +47,8 @@ def test_cut_upload_keeps_its_bytes_through_the_production_server(database_url, 
             cut.sendall((f"PATCH {path} HTTP/1.1\r\nHost: farmpatrol\r\nAuthorization: Bearer {token}\r\n"
                          f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
                          f"Content-Length: {len(data)}\r\n\r\n").encode() + data[:120_000])
-            time.sleep(0.5)
-        offset = 0
-        for _ in range(50):  # the server notices the cut when its read fails
-            offset = int(requests.head(f"{url}{path}", headers=headers).headers["Upload-Offset"])
-            if offset:
-                break
-            time.sleep(0.1)
+            read_until_closed(cut)  # the server saw the body end short, answered and closed: the cut is handled
+        offset = int(requests.head(f"{url}{path}", headers=headers).headers["Upload-Offset"])
         assert offset == 120_000
         resumed = requests.patch(f"{url}{path}", data=data[offset:], headers={
             **headers, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
