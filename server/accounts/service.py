@@ -107,3 +107,41 @@ def _finish(commit: bool) -> None:
         db.session.commit()
     else:
         db.session.flush()
+
+
+# Administration by a county admin (web UI): users and devices of the admin's own county only.
+
+def county_user(admin: User, user_id: int) -> User | None:
+    """A user of the admin's county, or None (another county's users do not exist for them)."""
+    return db.session.scalar(select(User).where(User.id == user_id, User.county_id == admin.county_id))
+
+
+def county_device(admin: User, device_id: int) -> Device | None:
+    return db.session.scalar(select(Device).join(User).where(Device.id == device_id,
+                                                             User.county_id == admin.county_id))
+
+
+def set_active(admin: User, user: User, active: bool) -> None:
+    """Disable (or enable again) a user: a disabled user cannot sign in and their devices stop syncing."""
+    if user.id == admin.id and not active:
+        raise AccountError("不能停用自己的账号")
+    user.is_active = active
+    db.session.commit()
+
+
+def reset_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("密码至少 8 位")
+    user.password_hash = hash_password(password)
+    db.session.commit()
+
+
+def assign_villages(user: User, village_codes: list[str]) -> None:
+    """Replace an inspector's villages; all must be of the inspector's county."""
+    if user.role_enum is not Role.INSPECTOR:
+        raise AccountError("只有巡查员可以分配村")
+    villages = [_existing(territory.get_village, code, "村") for code in village_codes]
+    if not villages or any(v.township.county_id != user.county_id for v in villages):
+        raise AccountError("巡查员至少需要一个本县的村")
+    user.villages = villages
+    db.session.commit()

@@ -50,6 +50,13 @@ SUBMIT = Action("submit_rectification", {ORDERED: NOBODY, OVERDUE: NOBODY}, SUBM
 MARK_OVERDUE = Action("mark_overdue", {ORDERED: NOBODY}, OVERDUE)
 
 
+# How the audit trail's actions on a case read in the web UI and reports.
+ACTION_LABELS_ZH = {"created": "发现问题(立案)", OBSERVE: "再次发现", "confirm": "确认违法", "dismiss": "排除",
+                    "order_rectification": "下达整改", "verify": "验收销号", "reject_rectification": "整改不合格, 重新整改",
+                    UPGRADE.name: "疑点经可信证据确认", DISMISS_DOUBT.name: "复查排除疑点",
+                    SUBMIT.name: "提交整改复查", MARK_OVERDUE.name: "逾期未整改, 上报县级"}
+
+
 def allowed(action: Action, status: str, role: Role) -> tuple[bool, bool]:
     """(is the transition defined from this status, may this role take it)."""
     roles = action.sources.get(status)
