@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from inspection_forms import builtin_definitions
+from server.demo.history import build_history
 from server.demo.generator import DEMO_PASSWORD, DemoExistsError, build_demo_county
 from server.extensions import db
 from server.forms import service as forms
@@ -15,8 +16,10 @@ from server.territory.models import County
 @click.option("--parcels", default=3000, show_default=True, type=click.IntRange(1, 500_000))
 @click.option("--seed", default=20261123, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a county.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="Also a season of inspections with photos, cases in every state and patrol tasks done and missed.")
 @with_appcontext
-def demo_command(parcels, seed, if_empty):
+def demo_command(parcels, seed, if_empty, history):
     """Create the deterministic demo county with users and devices."""
     if if_empty and db.session.scalar(select(County.id).limit(1)) is not None:
         click.echo("database not empty: demo county not loaded")
@@ -29,6 +32,8 @@ def demo_command(parcels, seed, if_empty):
     for definition in builtin_definitions():
         forms.publish(definition)
     patrols.init_default_plans(demo.county_code)
+    if history:
+        _build_history(demo.county_code)
     tasks = patrols.generate_tasks(county_code=demo.county_code)
     tokens_file = current_app.config["FARMPATROL"].instance_path / "demo-device-tokens.tsv"
     tokens_file.write_text("".join(f"{user}\t{token}\n" for user, token in demo.device_tokens.items()))
@@ -37,3 +42,13 @@ def demo_command(parcels, seed, if_empty):
     for role, names in demo.users.items():
         click.echo(f"  {role}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} (password {DEMO_PASSWORD})")
     click.echo(f"  device tokens: {tokens_file}")
+
+
+def _build_history(county_code: str) -> None:
+    photos_dir = current_app.config["FARMPATROL"].demo_photos_dir
+    summary = build_history(county_code, photos_dir=photos_dir)
+    source = f"real photos from {photos_dir}" if summary.real_photos else f"drawn photos ({photos_dir} not found)"
+    cases = ", ".join(f"{status} {count}" for status, count in sorted(summary.cases.items()))
+    tasks = ", ".join(f"{status} {count}" for status, count in sorted(summary.tasks.items()))
+    click.echo(f"history: {summary.inspections} inspections with {summary.photos} photos ({source}), "
+               f"{summary.conflicts} sync conflict(s)\n  cases: {cases}\n  patrol tasks: {tasks}")

@@ -1,0 +1,222 @@
+"""A season of history for the demo county, made through the real write paths: inspections are accepted as a
+push accepts them, their photos stored as an upload stores them (which completes them: evidence checks, patrol
+tasks, rules, cases), and reviewers act through the case workflow. So the queue, the case pages and coverage show
+what production would.
+
+Per township: routine patrols over the last weeks (tasks done; the rest of the period's tasks are missed), and
+one case in every state of the workflow: flagged, confirmed, dismissed, in rectification, rectification
+submitted, closed (销号), overdue, and doubts (a photo far from the parcel; a photo reused from another parcel).
+One record arrives twice with different content: a sync conflict.
+
+Reviews happen when the demo is built; inspections are dated over the season before it. The overdue case's
+deadline is today (no earlier date is accepted), so it is marked overdue as of the end of today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid as uuid_lib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from shapely import Point
+from sqlalchemy import select
+
+from server.accounts.models import Device, Role, User, inspector_villages
+from server.cases import service as cases
+from server.cases import workflow
+from server.cases.models import ViolationCase
+from server.db_types import utcnow
+from server.demo.photos import PhotoMaker, Shot
+from server.evidence import original_key
+from server.extensions import db
+from server.inspections import completion
+from server.inspections import service as inspections
+from server.inspections.models import Inspection
+from server.parcels.models import Parcel
+from server.patrols import service as patrols
+from server.patrols.models import PatrolTask
+from server.photos import service as photos
+from server.territory.models import County, Township, Village
+
+SEASON_DAYS = 45
+FORM = ("farmland_patrol", 1)
+WORKS_OK = {"irrigation_canal": "intact", "drainage_ditch": "intact", "farm_road": "intact", "field_ridge": "intact"}
+GRAIN = {"cultivation_status": "grain", "crops": ["rice"], "has_nonag_use": "no", **WORKS_OK}
+NURSERY = {**GRAIN, "cultivation_status": "nongrain", "crops": ["nursery"]}
+CANAL = {**GRAIN, "irrigation_canal": "damaged", "irrigation_canal_note": "渠道塌方约5米, 无法正常灌溉"}
+
+
+def building(area_mu: float) -> dict:
+    return {**GRAIN, "has_nonag_use": "yes",
+            "problems": [{"problem_type": "building", "area_mu": area_mu, "problem_note": "田间新建砖混结构房屋"}]}
+
+
+@dataclass
+class HistorySummary:
+    inspections: int = 0
+    photos: int = 0
+    real_photos: bool = False
+    conflicts: int = 0
+    cases: Counter = field(default_factory=Counter)
+    tasks: Counter = field(default_factory=Counter)
+
+
+class _History:
+    def __init__(self, county: County, photos_dir: Path | None, now: datetime, seed: int):
+        self.county, self.now, self.zone = county, now, county.zone
+        self.rng = random.Random(seed)
+        self.maker = PhotoMaker(photos_dir if photos_dir and photos_dir.is_dir() else None, seed)
+        self.summary = HistorySummary(real_photos=self.maker.real)
+
+    # --- inspections, through the push and upload services ---------------------------------------------------
+
+    def inspect(self, parcel: Parcel, answers: dict, at: datetime, *, roles=("distant", "close"),
+                extra: list[tuple[str, bytes]] = (), far_m: float | None = None) -> Inspection:
+        """A patrol of `parcel` finished at `at`: pushed ten minutes later, its photos uploaded right after."""
+        inspector, device = self._inspector(parcel)
+        shots = [(role, self.maker.field_photo(self._shot(parcel, at - timedelta(minutes=5 - i))))
+                 for i, role in enumerate(roles)]
+        if far_m is not None:  # the last photo taken far outside the parcel
+            point = self._point(parcel)
+            shots[-1] = (roles[-1], self.maker.field_photo(Shot(point.y + far_m / 111_000, point.x, 0.0, at)))
+        shots += list(extra)
+        fix = self._point(parcel)
+        record = {"uuid": str(uuid_lib.uuid4()), "type": "inspection", "form_id": FORM[0], "form_version": FORM[1],
+                  "parcel_code": parcel.code, "started_at": (at - timedelta(minutes=8)).isoformat(),
+                  "finished_at": at.isoformat(), "location": {"lat": fix.y, "lon": fix.x, "accuracy_m": 6.0},
+                  "answers": answers,
+                  "photos": [{"sha256": hashlib.sha256(data).hexdigest(), "role": role,
+                              "file_name": f"IMG_{at:%Y%m%d}_{i:02d}.jpg"} for i, (role, data) in enumerate(shots)]}
+        result = inspections.accept(device, record, received_at=at + timedelta(minutes=10), clock_skew_s=0.0)
+        assert result["status"] == inspections.ACCEPTED, result
+        for _role, data in shots:
+            photos.store_photo(data, device.id)
+            completion.complete_waiting_for(hashlib.sha256(data).hexdigest())
+        db.session.commit()
+        self.summary.inspections += 1
+        self.summary.photos += len(shots)
+        return db.session.scalar(select(Inspection).where(Inspection.uuid == record["uuid"]))
+
+    def conflict(self, parcel: Parcel, at: datetime) -> None:
+        """The same record (same UUID) sent again with other answers, as a phone restored from a backup would."""
+        first = self.inspect(parcel, GRAIN, at)
+        inspector, device = self._inspector(parcel)
+        record = {"uuid": first.uuid, "type": "inspection", "form_id": first.form_id,
+                  "form_version": first.form_version, "parcel_code": parcel.code,
+                  "started_at": first.started_at.isoformat(), "finished_at": first.finished_at.isoformat(),
+                  "location": {"lat": first.lat, "lon": first.lon, "accuracy_m": first.accuracy_m},
+                  "answers": {**GRAIN, "remarks": "补充: 田块东侧有少量积水"},
+                  "photos": [{"sha256": ref.sha256, "role": ref.role, "file_name": ref.file_name}
+                             for ref in first.photos]}
+        result = inspections.accept(device, record, received_at=at + timedelta(hours=3), clock_skew_s=0.0)
+        db.session.commit()
+        self.summary.conflicts += result["status"] == inspections.CONFLICT
+
+    def _inspector(self, parcel: Parcel) -> tuple[User, Device]:
+        inspector = db.session.scalar(select(User).join(inspector_villages).where(
+            inspector_villages.c.village_id == parcel.village_id, User.role == Role.INSPECTOR.value,
+            User.is_active.is_(True)).order_by(User.id).limit(1))
+        device = next(d for d in inspector.devices if not d.is_revoked)
+        return inspector, device
+
+    def _point(self, parcel: Parcel) -> Point:
+        """A random point well inside the parcel (its representative point when sampling misses)."""
+        shape = parcel.geometry
+        inner = shape.buffer(-0.00005) if not shape.buffer(-0.00005).is_empty else shape
+        min_x, min_y, max_x, max_y = inner.bounds
+        for _ in range(20):
+            point = Point(self.rng.uniform(min_x, max_x), self.rng.uniform(min_y, max_y))
+            if inner.contains(point):
+                return point
+        return shape.representative_point()
+
+    def _shot(self, parcel: Parcel, at: datetime) -> Shot:
+        point = self._point(parcel)
+        return Shot(point.y, point.x, self.rng.uniform(0, 360), at)
+
+    def season_time(self, days_ago_min: int = 2) -> datetime:
+        """A working hour on a day of the season (local time)."""
+        day = (self.now - timedelta(days=self.rng.randint(days_ago_min, SEASON_DAYS - 1))).astimezone(self.zone).date()
+        return datetime.combine(day, time(self.rng.randint(8, 16), self.rng.randint(0, 59)), self.zone)
+
+    # --- reviews, through the case workflow ---------------------------------------------------------------------
+
+    def case_of(self, inspection: Inspection) -> ViolationCase:
+        return db.session.scalar(select(ViolationCase).where(ViolationCase.parcel_id == inspection.parcel_id)
+                                 .order_by(ViolationCase.id.desc()).limit(1))
+
+    def review(self, reviewer: User, case: ViolationCase, *steps: tuple) -> ViolationCase:
+        for action, *rest in steps:
+            note, deadline = (rest + [None, None])[:2]
+            cases.transition(reviewer, case.id, action, note=note, deadline=deadline)
+        return case
+
+    def township(self, township: Township, routine: int) -> None:
+        parcels = list(db.session.scalars(select(Parcel).join(Village).where(Village.township_id == township.id)
+                                          .order_by(Parcel.code)))
+        reviewer = db.session.scalar(select(User).where(User.township_id == township.id, User.is_active.is_(True),
+                                                        User.role == Role.TOWNSHIP_REVIEWER.value).limit(1))
+        if reviewer is None or len(parcels) < 12:
+            return
+        self.rng.shuffle(parcels)
+        scenario, rest = parcels[:11], parcels[11:]
+        for parcel in rest[:routine]:
+            self.inspect(parcel, GRAIN, self.season_time())
+        self._scenarios(reviewer, scenario)
+        self.conflict(rest[routine] if len(rest) > routine else scenario[0], self.season_time())
+
+    def _scenarios(self, reviewer: User, parcels: list[Parcel]) -> None:
+        problem = ("distant", "close", "detail")
+        today = self.now.astimezone(self.zone).date()
+        recheck_at = self.now - timedelta(hours=2)
+        flagged = self.inspect(parcels[0], building(0.4), self.season_time(), roles=problem)
+        self.inspect(parcels[1], NURSERY, self.season_time(), roles=problem)
+        self.review(reviewer, self.case_of(self.inspect(parcels[2], building(0.8), self.season_time(), roles=problem)),
+                    ("confirm",))
+        self.review(reviewer, self.case_of(self.inspect(parcels[3], building(0.2), self.season_time(), roles=problem)),
+                    ("dismiss", "经核实为已备案的设施农业管理用房, 不属于违法占用"))
+        self.review(reviewer, self.case_of(self.inspect(parcels[4], CANAL, self.season_time(), roles=problem)),
+                    ("confirm",), ("order_rectification",))
+        self.review(reviewer, self.case_of(self.inspect(parcels[5], NURSERY, self.season_time(),
+                                                                    roles=problem)),
+                                ("confirm",), ("order_rectification", None, today + timedelta(days=20)))
+        self.inspect(parcels[5], GRAIN, recheck_at)
+        closed = self.review(reviewer, self.case_of(self.inspect(parcels[6], building(0.3), self.season_time(),
+                                                                 roles=problem)),
+                             ("confirm",), ("order_rectification", None, today + timedelta(days=10)))
+        self.inspect(parcels[6], GRAIN, recheck_at)
+        self.review(reviewer, closed, ("verify",))
+        overdue = self.review(reviewer, self.case_of(self.inspect(parcels[7], building(1.2), self.season_time(),
+                                                                  roles=problem)),
+                              ("confirm",), ("order_rectification", None, today))
+        db.session.refresh(overdue)
+        cases.mark_overdue_cases(now=overdue.deadline_at + timedelta(seconds=1))
+        self.inspect(parcels[8], building(0.6), self.season_time(), roles=problem, far_m=400.0)
+        # Doubts: the first flagged case's photo sent again for another parcel (exact reuse), and a real
+        # photo whose own GPS is on another continent.
+        reused = photos.photo_store().get(original_key(flagged.photos[0].sha256))
+        self.inspect(parcels[9], building(0.5), self.season_time(), extra=[("detail", reused)])
+        foreign = self.maker.foreign_original()
+        if foreign is not None:
+            self.inspect(parcels[10], NURSERY, self.season_time(), extra=[("detail", foreign)])
+
+
+def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | None = None, seed: int = 20261127,
+                  routine_per_township: int = 12) -> HistorySummary:
+    """Create the season's history for a demo county that has users, devices, published forms and patrol plans."""
+    now = now or utcnow()
+    county = db.session.scalar(select(County).where(County.code == county_code))
+    history = _History(county, photos_dir, now, seed)
+    patrols.generate_tasks(county_code=county_code, now=now - timedelta(days=SEASON_DAYS))
+    patrols.generate_tasks(county_code=county_code, now=now)
+    for township in db.session.scalars(select(Township).where(Township.county_id == county.id).order_by(Township.code)):
+        history.township(township, routine_per_township)
+    patrols.mark_overdue_tasks(now=now)
+    history.summary.cases = Counter(db.session.scalars(select(ViolationCase.status)))
+    history.summary.tasks = Counter(db.session.scalars(select(PatrolTask.status).join(Parcel).where(
+        Parcel.county_id == county.id)))
+    return history.summary
