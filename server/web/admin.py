@@ -8,7 +8,7 @@ import io
 import json
 
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from server.accounts import service as accounts
@@ -19,6 +19,9 @@ from server.territory.models import Township, Village
 from server.web import web
 from server.web.schemas import NewDeviceForm, NewUserForm, PasswordForm, VillagesForm, form_args
 from server.web.shell import ADMINS, page, signed_in_user, territory_label
+
+
+_NEW_DEVICE_KEY = "new_device"
 
 
 def _county_villages(admin: User) -> list[Village]:
@@ -121,21 +124,29 @@ def _qr_svg(text: str) -> str:
 @web.get("/admin/devices")
 @page(*ADMINS)
 def admin_devices():
-    return _render_devices()
+    """Right after a device is added its token is shown here, once: it travels from the POST in the (signed,
+    HttpOnly) session and is removed from it by this response. Reloading the page shows it no more."""
+    added = session.pop(_NEW_DEVICE_KEY, None)
+    if added is None:
+        return _render_devices()
+    device = accounts.county_device(signed_in_user(), added["id"])
+    body, status = _render_devices(new_device=device, token=added["token"])
+    return body, status, {"Cache-Control": "no-store"}
 
 
 @web.post("/admin/devices")
 @page(*ADMINS)
 def admin_add_device():
-    """The token is shown in this response only (as text and QR code); only its hash is stored."""
+    """Only the token's hash is stored; the token itself goes to the next page view (Post/Redirect/Get, so a
+    reload never registers a second device)."""
     try:
         data = form_args(NewDeviceForm(), request.form)
         device, token = accounts.register_device(_user_or_404(data["user_id"]), data["name"])
     except (ApiError, accounts.AccountError) as err:
         db.session.rollback()
         return _render_devices(error=_message(err), status=422)
-    response = _render_devices(new_device=device, token=token)
-    return response[0], response[1], {"Cache-Control": "no-store"}
+    session[_NEW_DEVICE_KEY] = {"id": device.id, "token": token}
+    return redirect(url_for("web.admin_devices"))
 
 
 @web.post("/admin/devices/<int:device_id>/revoke")
