@@ -31,14 +31,14 @@ def demo_command(parcels, seed, if_empty, history):
     # Ready for a phone's first sync: the standard form, the default patrol plans and this period's tasks.
     for definition in builtin_definitions():
         forms.publish(definition)
-    patrols.init_default_plans(demo.county_code)
     if history:
         _build_history(demo.county_code)
+    patrols.init_default_plans(demo.county_code)
     tasks = patrols.generate_tasks(county_code=demo.county_code)
     tokens_file = current_app.config["FARMPATROL"].instance_path / "demo-device-tokens.tsv"
     tokens_file.write_text("".join(f"{user}\t{token}\n" for user, token in demo.device_tokens.items()))
     tokens_file.chmod(0o600)
-    click.echo(f"demo county {demo.county_code}: {demo.parcels} parcels, {tasks.created} patrol tasks")
+    click.echo(f"demo county {demo.county_code}: {demo.parcels} parcels, {tasks.created} new patrol tasks")
     for role, names in demo.users.items():
         click.echo(f"  {role}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} (password {DEMO_PASSWORD})")
     click.echo(f"  device tokens: {tokens_file}")

@@ -207,11 +207,14 @@ class _History:
 
 def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | None = None, seed: int = 20261127,
                   routine_per_township: int = 12) -> HistorySummary:
-    """Create the season's history for a demo county that has users, devices, published forms and patrol plans."""
+    """Create the season's history for a demo county with users, devices and published forms; the default
+    patrol plans are created in force from the start of the season (unless the county has them already)."""
     now = now or utcnow()
     county = db.session.scalar(select(County).where(County.code == county_code))
     history = _History(county, photos_dir, now, seed)
-    patrols.generate_tasks(county_code=county_code, now=now - timedelta(days=SEASON_DAYS))
+    season_start = now - timedelta(days=SEASON_DAYS)
+    patrols.init_default_plans(county_code, effective_from=season_start.astimezone(county.zone).date(), now=season_start)
+    patrols.generate_tasks(county_code=county_code, now=season_start)
     patrols.generate_tasks(county_code=county_code, now=now)
     for township in db.session.scalars(select(Township).where(Township.county_id == county.id).order_by(Township.code)):
         history.township(township, routine_per_township)

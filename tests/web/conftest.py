@@ -11,7 +11,6 @@ import pytest
 
 from server.demo.generator import DEMO_PASSWORD
 from server.demo.history import build_history
-from server.patrols import service as patrols
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -22,7 +21,6 @@ DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 @pytest.fixture
 def history(sync_demo, shared_photos_or_none):
     """The small demo county (2 townships) with its season: every case state in each township."""
-    patrols.init_default_plans(sync_demo.county_code)
     return build_history(sync_demo.county_code, photos_dir=shared_photos_or_none, routine_per_township=2)
 
 

@@ -30,8 +30,9 @@ function pointLayer(feature, latlng) {
 }
 
 function polygonStyle(feature) {
+  if (feature.geometry.type === "Point") return {}; // points keep the style pointLayer gave them
   const fill = feature.properties && feature.properties.fill;
-  return fill ? { ...PARCEL_STYLE, fillColor: fill, fillOpacity: 0.6, weight: 1 } : PARCEL_STYLE;
+  return fill ? { color: fill, weight: 1, fillColor: fill, fillOpacity: 0.75 } : PARCEL_STYLE;
 }
 
 function bindLabel(feature, layer) {
