@@ -30,7 +30,7 @@ from server.cases import service as cases
 from server.cases import workflow
 from server.cases.models import ViolationCase
 from server.db_types import utcnow
-from server.demo.photos import PhotoMaker, Shot
+from server.demo.photos import LONG_SIDE_PX, PhotoMaker, Shot
 from server.evidence import original_key
 from server.extensions import db
 from server.inspections import completion
@@ -66,10 +66,10 @@ class HistorySummary:
 
 
 class _History:
-    def __init__(self, county: County, photos_dir: Path | None, now: datetime, seed: int):
+    def __init__(self, county: County, photos_dir: Path | None, now: datetime, seed: int, photo_long_side_px: int):
         self.county, self.now, self.zone = county, now, county.zone
         self.rng = random.Random(seed)
-        self.maker = PhotoMaker(photos_dir if photos_dir and photos_dir.is_dir() else None, seed)
+        self.maker = PhotoMaker(photos_dir if photos_dir and photos_dir.is_dir() else None, seed, photo_long_side_px)
         self.summary = HistorySummary(real_photos=self.maker.real)
 
     # --- inspections, through the push and upload services ---------------------------------------------------
@@ -206,17 +206,22 @@ class _History:
 
 
 def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | None = None, seed: int = 20261127,
-                  routine_per_township: int = 12) -> HistorySummary:
+                  routine_per_township: int = 12, photo_long_side_px: int = LONG_SIDE_PX,
+                  township_codes: list[str] | None = None) -> HistorySummary:
     """Create the season's history for a demo county with users, devices and published forms; the default
-    patrol plans are created in force from the start of the season (unless the county has them already)."""
+    patrol plans are created in force from the start of the season (unless the county has them already).
+    `township_codes` limits the inspections and cases to those townships (default: all)."""
     now = now or utcnow()
     county = db.session.scalar(select(County).where(County.code == county_code))
-    history = _History(county, photos_dir, now, seed)
+    history = _History(county, photos_dir, now, seed, photo_long_side_px)
     season_start = now - timedelta(days=SEASON_DAYS)
     patrols.init_default_plans(county_code, effective_from=season_start.astimezone(county.zone).date(), now=season_start)
     patrols.generate_tasks(county_code=county_code, now=season_start)
     patrols.generate_tasks(county_code=county_code, now=now)
-    for township in db.session.scalars(select(Township).where(Township.county_id == county.id).order_by(Township.code)):
+    townships = select(Township).where(Township.county_id == county.id).order_by(Township.code)
+    if township_codes is not None:
+        townships = townships.where(Township.code.in_(township_codes))
+    for township in db.session.scalars(townships):
         history.township(township, routine_per_township)
     patrols.mark_overdue_tasks(now=now)
     history.summary.cases = Counter(db.session.scalars(select(ViolationCase.status)))

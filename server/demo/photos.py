@@ -32,8 +32,9 @@ class Shot:
 
 
 class PhotoMaker:
-    def __init__(self, photos_dir: Path | None, seed: int):
+    def __init__(self, photos_dir: Path | None, seed: int, long_side_px: int = LONG_SIDE_PX):
         self.rng = random.Random(seed)
+        self.long_side_px = long_side_px
         self.sources = _pictures(photos_dir) if photos_dir else []
         self.count = 0
         self._decoded: dict[int, Image.Image] = {}
@@ -45,8 +46,8 @@ class PhotoMaker:
     def field_photo(self, shot: Shot) -> bytes:
         """A new JPEG taken at `shot`: a real picture's variant, or a drawn field."""
         index, self.count = self.count, self.count + 1
-        image = self._variant(index) if self.sources else _drawn_field(self.rng)
-        image.thumbnail((LONG_SIDE_PX, LONG_SIDE_PX))
+        image = self._variant(index) if self.sources else _drawn_field(self.rng, self.long_side_px)
+        image.thumbnail((self.long_side_px, self.long_side_px))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=82, exif=_phone_exif(shot, _PHONES[index % len(_PHONES)]))
         return out.getvalue()
@@ -73,8 +74,9 @@ class PhotoMaker:
         """The source picture, decoded once and kept at a size the crops need."""
         if number not in self._decoded:
             with Image.open(self.sources[number]) as original:
+                original.draft("RGB", (2 * self.long_side_px, 2 * self.long_side_px))  # JPEG: decode at reduced scale
                 image = original.convert("RGB")
-            image.thumbnail((2 * LONG_SIDE_PX, 2 * LONG_SIDE_PX))
+            image.thumbnail((2 * self.long_side_px, 2 * self.long_side_px))
             self._decoded[number] = image
         return self._decoded[number]
 
@@ -102,18 +104,22 @@ def _is_picture(path: Path) -> bool:
         return False
 
 
-def _drawn_field(rng: random.Random) -> Image.Image:
-    """A field under the sky with rows of crops and a few shapes: enough structure for distinct pHashes."""
-    image = Image.new("RGB", (1024, 768), (150 + rng.randrange(60), 190 + rng.randrange(50), 230))
+def _drawn_field(rng: random.Random, width: int) -> Image.Image:
+    """Fields seen from above: a patchwork of plots in earth and crop colours, random per photo, so that
+    perceptual hashes of two drawn photos are as far apart as those of two different scenes."""
+    columns, rows, plot = 8, 6, max(8, width // 8)
+    image = Image.new("RGB", (columns * plot, rows * plot))
     draw = ImageDraw.Draw(image)
-    horizon = rng.randrange(200, 420)
-    draw.rectangle((0, horizon, 1024, 768), fill=(60 + rng.randrange(60), 110 + rng.randrange(60), 40))
-    for row in range(horizon + 10, 768, rng.randrange(18, 40)):
-        draw.line((0, row, 1024, row + rng.randrange(-60, 60)), fill=(40, 80 + rng.randrange(60), 30), width=4)
-    for _ in range(rng.randrange(3, 8)):
-        x, y = rng.randrange(0, 900), rng.randrange(0, 700)
-        draw.ellipse((x, y, x + rng.randrange(40, 200), y + rng.randrange(40, 160)),
-                     fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    for column in range(columns):
+        for row in range(rows):
+            green = rng.random() < 0.6
+            colour = ((40 + rng.randrange(60), 100 + rng.randrange(110), 30 + rng.randrange(40)) if green
+                      else (120 + rng.randrange(90), 90 + rng.randrange(60), 50 + rng.randrange(40)))
+            box = (column * plot, row * plot, (column + 1) * plot - 1, (row + 1) * plot - 1)
+            draw.rectangle(box, fill=colour)
+            for furrow in range(box[1] + plot // 16, box[3], max(3, plot // 9)):
+                draw.line((box[0], furrow, box[2], furrow), fill=tuple(max(0, c - 25) for c in colour),
+                          width=max(1, plot // 40))
     return image
 
 

@@ -14,6 +14,9 @@ _TITLES = {400: "请求无效", 403: "无权访问", 404: "页面不存在", 405
 _HINTS = {403: "当前账号的角色或辖区无权查看该页面。", 404: "该页面不存在，或所查看的内容不在您的辖区内。",
           413: "上传的文件超过了大小限制。"}
 _NOT_KEPT = {CSRF_FIELD, "password"}
+# What people type, shown again with its label; other fields (action, version, selections) go back hidden.
+TYPED_FIELDS_ZH = {"note": "说明/原因", "deadline": "整改期限", "username": "用户名", "display_name": "姓名",
+                   "name": "设备名称", "crs": "坐标系", "layer": "图层", "encoding": "属性编码", "fields": "字段对应"}
 
 
 def _error_page(err: HTTPException):
@@ -23,7 +26,7 @@ def _error_page(err: HTTPException):
     kept = [(name, value) for name, value in request.form.items(multi=True) if name not in _NOT_KEPT] if expired else []
     return render_template("error.html", code=err.code, title="表单已过期" if expired else _TITLES.get(err.code, err.name),
                            hint=err.description if expired or err.code == 400 else _HINTS.get(err.code, ""),
-                           expired=expired, kept=kept, action=request.path), err.code
+                           expired=expired, kept=kept, labels=TYPED_FIELDS_ZH, action=request.path), err.code
 
 
 for _code in _TITLES:

@@ -11,6 +11,7 @@ import pytest
 
 from server.demo.generator import DEMO_PASSWORD
 from server.demo.history import build_history
+from tests.conftest import SHARED_PHOTOS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -19,16 +20,18 @@ DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def history(sync_demo, shared_photos_or_none):
-    """The small demo county (2 townships) with its season: every case state in each township."""
-    return build_history(sync_demo.county_code, photos_dir=shared_photos_or_none, routine_per_township=2)
+def history(sync_demo):
+    """The small demo county (2 townships) with a season in township 101 (reviewer101): a case in every state.
+    Drawn photos, small: quick to make and to check."""
+    return build_history(sync_demo.county_code, photos_dir=None, routine_per_township=2, photo_long_side_px=320,
+                         township_codes=["330481101"])
 
 
 @pytest.fixture
-def shared_photos_or_none() -> Path | None:
-    from tests.conftest import SHARED_PHOTOS
-
-    return SHARED_PHOTOS if SHARED_PHOTOS.is_dir() else None
+def history_with_photos(sync_demo):
+    """The same season with the shared set's real photos where present (the browser tests look at them)."""
+    return build_history(sync_demo.county_code, photos_dir=SHARED_PHOTOS, routine_per_township=2,
+                         photo_long_side_px=640, township_codes=["330481101"])
 
 
 def sign_in(client, username: str, password: str = DEMO_PASSWORD):

@@ -32,7 +32,7 @@ def assert_fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_reviewer_confirms_and_orders_rectification(history, live_server, chromium, screenshots):
+def test_reviewer_confirms_and_orders_rectification(history_with_photos, live_server, chromium, screenshots):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     sign_in(page, live_server, "reviewer101", "/cases")
