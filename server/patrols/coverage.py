@@ -41,7 +41,8 @@ def _last_complete():
 
 def village_coverage(user: User, period_start: datetime, period_end: datetime, now: datetime,
                      township_code: str | None = None) -> list[VillageCoverage]:
-    """Routine tasks due in [period_start, period_end) per village in the user's scope."""
+    """Routine tasks due in (period_start, period_end] per village in the user's scope: a task is due at the
+    midnight that ends its last day, so a month's tasks are due after its first midnight, up to its last."""
     last = _last_complete()
     parcels = (select(Parcel.village_id, func.count(Parcel.id).label("parcels"),
                       func.count(Parcel.id).filter(last.c.last_at.is_(None)).label("never"))
@@ -53,7 +54,7 @@ def village_coverage(user: User, period_start: datetime, period_end: datetime, n
                     func.sum(late).label("overdue"))
              .join(Parcel, PatrolTask.parcel_id == Parcel.id)
              .where(PatrolTask.kind == TaskKind.ROUTINE.value, PatrolTask.status != TaskStatus.CANCELLED.value,
-                    PatrolTask.due_at >= period_start, PatrolTask.due_at < period_end)
+                    PatrolTask.due_at > period_start, PatrolTask.due_at <= period_end)
              .group_by(Parcel.village_id).subquery())
     query = (select(Township.name, Village.code, Village.name, func.coalesce(parcels.c.parcels, 0),
                     func.coalesce(parcels.c.never, 0), func.coalesce(tasks.c.due, 0), func.coalesce(tasks.c.done, 0),
@@ -73,4 +74,4 @@ def parcel_last_patrols(user: User, township_code: str | None = None) -> list[tu
              .outerjoin(last, last.c.parcel_id == Parcel.id).where(village_scope(user)).order_by(Parcel.id))
     if township_code:
         query = query.join(Township, Village.township_id == Township.id).where(Township.code == township_code)
-    return list(db.session.execute(query).tuples())
+    return [(parcel, last_at) for parcel, last_at in db.session.execute(query)]
