@@ -27,7 +27,6 @@ from sqlalchemy import select
 
 from server.accounts.models import Device, Role, User, inspector_villages
 from server.cases import service as cases
-from server.cases import workflow
 from server.cases.models import ViolationCase
 from server.db_types import utcnow
 from server.demo.photos import LONG_SIDE_PX, PhotoMaker, Shot
@@ -77,7 +76,7 @@ class _History:
     def inspect(self, parcel: Parcel, answers: dict, at: datetime, *, roles=("distant", "close"),
                 extra: list[tuple[str, bytes]] = (), far_m: float | None = None) -> Inspection:
         """A patrol of `parcel` finished at `at`: pushed ten minutes later, its photos uploaded right after."""
-        inspector, device = self._inspector(parcel)
+        _, device = self._inspector(parcel)
         shots = [(role, self.maker.field_photo(self._shot(parcel, at - timedelta(minutes=5 - i))))
                  for i, role in enumerate(roles)]
         if far_m is not None:  # the last photo taken far outside the parcel
@@ -104,7 +103,7 @@ class _History:
     def conflict(self, parcel: Parcel, at: datetime) -> None:
         """The same record (same UUID) sent again with other answers, as a phone restored from a backup would."""
         first = self.inspect(parcel, GRAIN, at)
-        inspector, device = self._inspector(parcel)
+        _, device = self._inspector(parcel)
         record = {"uuid": first.uuid, "type": "inspection", "form_id": first.form_id,
                   "form_version": first.form_version, "parcel_code": parcel.code,
                   "started_at": first.started_at.isoformat(), "finished_at": first.finished_at.isoformat(),

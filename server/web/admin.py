@@ -66,37 +66,33 @@ def admin_create_user():
 @web.post("/admin/users/<int:user_id>/<any(disable, enable):change>")
 @page(*ADMINS)
 def admin_set_active(user_id: int, change: str):
-    user = _user_or_404(user_id)
-    try:
-        accounts.set_active(signed_in_user(), user, change == "enable")
-    except accounts.AccountError as err:
-        return _render_users(error=str(err), status=422)
-    flash(f"已{'启用' if change == 'enable' else '停用'}用户 {user.username}", "ok")
-    return redirect(url_for("web.admin_users"))
+    return _act_on_user(user_id, lambda user: accounts.set_active(signed_in_user(), user, change == "enable"),
+                        "已启用用户 {}" if change == "enable" else "已停用用户 {}")
 
 
 @web.post("/admin/users/<int:user_id>/password")
 @page(*ADMINS)
 def admin_reset_password(user_id: int):
-    user = _user_or_404(user_id)
-    try:
-        accounts.reset_password(user, form_args(PasswordForm(), request.form)["password"])
-    except (ApiError, accounts.AccountError) as err:
-        return _render_users(error=f"{user.username}: {_message(err)}", status=422)
-    flash(f"已重置 {user.username} 的密码", "ok")
-    return redirect(url_for("web.admin_users"))
+    return _act_on_user(user_id, lambda user: accounts.reset_password(
+        user, form_args(PasswordForm(), request.form)["password"]), "已重置 {} 的密码")
 
 
 @web.post("/admin/users/<int:user_id>/villages")
 @page(*ADMINS)
 def admin_assign_villages(user_id: int):
+    return _act_on_user(user_id, lambda user: accounts.assign_villages(
+        user, form_args(VillagesForm(), request.form, lists=("villages",))["villages"]), "已更新 {} 负责的村")
+
+
+def _act_on_user(user_id: int, act, done: str):
+    """One change to a user of the admin's county; a refusal comes back on the users page."""
     user = _user_or_404(user_id)
     try:
-        accounts.assign_villages(user, form_args(VillagesForm(), request.form, lists=("villages",))["villages"])
+        act(user)
     except (ApiError, accounts.AccountError) as err:
         db.session.rollback()
         return _render_users(error=f"{user.username}: {_message(err)}", status=422)
-    flash(f"已更新 {user.username} 负责的村", "ok")
+    flash(done.format(user.username), "ok")
     return redirect(url_for("web.admin_users"))
 
 

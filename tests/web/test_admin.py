@@ -12,7 +12,7 @@ from server.accounts.models import Device, Role
 from server.extensions import db
 from server.parcels.models import Parcel
 from server.territory import service as territory
-from tests.parcels.conftest import build_sample_file, shapefile_without_prj, zip_tree  # noqa: F401 (fixture)
+from tests.parcels.conftest import build_sample_file, zip_tree
 from tests.web.conftest import csrf_of, sign_in
 
 
@@ -94,7 +94,7 @@ def wait_for_job(client, location: str) -> str:
     raise AssertionError("import job did not finish")
 
 
-def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, client, tmp_path, shapefile_without_prj):
+def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, client, tmp_path):
     territory.ensure_county("330110", "西湖区")
     accounts.create_user("westlake", "long-enough", Role.COUNTY_ADMIN, county_code="330110")
     sign_in(client, "westlake", "long-enough")
@@ -109,7 +109,9 @@ def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, cli
     imported = db.session.scalars(select(Parcel.code)).all()
     assert "已完成" in page and imported and f"新增 <strong>{len(imported)}</strong>" in page
 
-    without_prj = shapefile_without_prj(4528)
+    (tmp_path / "noprj").mkdir()
+    without_prj = build_sample_file(tmp_path / "noprj", "shp-4528")
+    without_prj.with_suffix(".prj").unlink()
     archive = zip_tree(without_prj, tmp_path / "noprj.zip", "DLTB")
     with archive.open("rb") as upload:
         refused = client.post("/admin/parcels", data={"csrf_token": token, "file": (upload, "noprj.zip")},
