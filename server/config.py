@@ -53,6 +53,9 @@ class Config:
     # hundreds of metres off the parcels.
     web_basemap_tile_url: str = ""
     web_basemap_attribution: str = ""
+    # A 三调 file uploaded on /admin/parcels (a county's DLTB layer runs to hundreds of MB); other requests keep
+    # max_request_bytes.
+    parcel_upload_max_bytes: int = 2 * 1024 * 1024 * 1024
     # `farmpatrol demo`: real photos for the demo history (copied into the photo store); missing means fewer photos.
     demo_photos_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "shared" / "photos")
 

@@ -3,9 +3,11 @@
 from flask import Blueprint
 
 from server.web.csrf import check_csrf, csrf_token
+from server.web.limits import raise_upload_limit
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/web-static")
+web.before_request(raise_upload_limit)
 web.before_request(check_csrf)
 web.app_context_processor(lambda: {"csrf_token": csrf_token})
 

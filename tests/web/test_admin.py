@@ -94,7 +94,7 @@ def wait_for_job(client, location: str) -> str:
     raise AssertionError("import job did not finish")
 
 
-def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, client, tmp_path):
+def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, client, make_app, tmp_path):
     territory.ensure_county("330110", "西湖区")
     accounts.create_user("westlake", "long-enough", Role.COUNTY_ADMIN, county_code="330110")
     sign_in(client, "westlake", "long-enough")
@@ -118,6 +118,15 @@ def test_parcel_upload_imports_in_the_background_with_the_clis_refusals(app, cli
                               content_type="multipart/form-data")
     failed = wait_for_job(client, refused.headers["Location"])
     assert "失败" in failed and "EPSG:4528" in failed  # the CLI's refusal, with its hint at the zone
+
+    small_limits = make_app(max_request_bytes=4096).test_client()  # the survey file is larger: still accepted
+    sign_in(small_limits, "westlake", "long-enough")
+    with gpkg.open("rb") as upload:
+        accepted = small_limits.post("/admin/parcels", data={
+            "csrf_token": csrf_of(small_limits.get("/admin/parcels").get_data(as_text=True)),
+            "file": (upload, "DLTB.gpkg")}, content_type="multipart/form-data")
+    assert gpkg.stat().st_size > 4096 and accepted.status_code == 302
+    assert "已完成" in wait_for_job(small_limits, accepted.headers["Location"])
 
     with gpkg.open("rb") as upload:
         wrong = client.post("/admin/parcels", data={"csrf_token": token, "file": (upload, "DLTB.txt")},
