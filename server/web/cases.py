@@ -11,6 +11,7 @@ from server.cases.queue import DOUBTS, QueueFilter, latest_evidence_level, queue
 from server.db_types import BIGINT_MAX
 from server.errors import NOT_FOUND, STALE_CASE, ApiError
 from server.extensions import db
+from server.patrols.models import TaskStatus
 from server.rules.codes import CATEGORY_LABELS_ZH
 from server.territory.models import Village
 from server.web import case_detail as detail
@@ -19,6 +20,8 @@ from server.web.schemas import EVIDENCE_LEVELS, CaseQueueArgs, TransitionForm, f
 from server.web.shell import DISPLAY_ZONE, REVIEWERS, page, signed_in_user
 
 PAGE_SIZE = 25
+TASK_STATUS_ZH = {TaskStatus.OPEN.value: "待复查", TaskStatus.DONE.value: "已复查", TaskStatus.OVERDUE.value: "复查逾期",
+                  TaskStatus.CANCELLED.value: "已取消"}
 
 
 @web.get("/cases")
@@ -37,7 +40,8 @@ def case_queue():
     return render_template("cases/queue.html", rows=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE, args=args,
                            filter_args=filter_args, page_args=page_args, counts=status_counts(user, filters, DISPLAY_ZONE),
                            villages=villages, categories=CATEGORY_LABELS_ZH, evidence_levels=EVIDENCE_LEVELS,
-                           levels_zh=detail.LEVELS_ZH, statuses=workflow.STATUS_LABELS_ZH, doubts_tab=DOUBTS)
+                           levels_zh=detail.LEVELS_ZH, statuses=workflow.STATUS_LABELS_ZH, doubts_tab=DOUBTS,
+                           task_statuses=TASK_STATUS_ZH)
 
 
 @web.get(f"/cases/<int(max={BIGINT_MAX}):case_id>")

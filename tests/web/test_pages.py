@@ -62,6 +62,7 @@ def test_queue_filters_counts_overdue_first_and_territory(history, client):
     doubts = client.get("/cases?tab=doubts").get_data(as_text=True)
     doubted = db.session.scalars(select(ViolationCase).where(ViolationCase.id.in_(case_ids(doubts)))).all()
     assert len(doubted) >= 2 and all(c.status == workflow.DOUBT for c in doubted)
+    assert "复查任务" in doubts and doubts.count("待复查 · 截止") == len(doubted)  # each doubt's re-inspection
     assert client.get("/cases?tab=doubts&evidence=trusted").get_data(as_text=True).count('href="/cases/') == 0
 
     assert client.get("/cases?deadline_by=not-a-date").status_code == 400
