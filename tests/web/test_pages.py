@@ -45,7 +45,7 @@ def test_sign_in_returns_only_to_a_local_page(sync_demo, client):
     assert response.headers["Location"] == "/dashboard"
 
 
-def test_queue_filters_counts_overdue_first_and_territory(history, client):
+def test_queue_filters_counts_overdue_first_and_territory(history, client, monkeypatch):
     sign_in(client, "reviewer101")
     page = client.get("/cases").get_data(as_text=True)
     ids = case_ids(page)
@@ -66,6 +66,14 @@ def test_queue_filters_counts_overdue_first_and_territory(history, client):
     assert client.get("/cases?tab=doubts&evidence=trusted").get_data(as_text=True).count('href="/cases/') == 0
 
     assert client.get("/cases?deadline_by=not-a-date").status_code == 400
+    village = client.get("/cases?village=330481101202").get_data(as_text=True)
+    in_village = db.session.scalars(select(ViolationCase).where(ViolationCase.id.in_(case_ids(village)))).all()
+    assert all(c.parcel.village.code == "330481101202" for c in in_village)
+
+    monkeypatch.setattr("server.web.cases.PAGE_SIZE", 3)
+    first, last = client.get("/cases").get_data(as_text=True), client.get("/cases?page=3").get_data(as_text=True)
+    assert case_ids(first) == ids[:3] and "下一页" in first
+    assert case_ids(last) == ids[6:9] and "上一页" in last
 
     client.post("/logout", data={"csrf_token": csrf_of(page)})
     sign_in(client, "reviewer102")  # another township: township 101's cases do not exist here
