@@ -76,7 +76,7 @@ class _History:
     def inspect(self, parcel: Parcel, answers: dict, at: datetime, *, roles=("distant", "close"),
                 extra: list[tuple[str, bytes]] = (), far_m: float | None = None) -> Inspection:
         """A patrol of `parcel` finished at `at`: pushed ten minutes later, its photos uploaded right after."""
-        _, device = self._inspector(parcel)
+        device = self._device(parcel)
         shots = [(role, self.maker.field_photo(self._shot(parcel, at - timedelta(minutes=5 - i))))
                  for i, role in enumerate(roles)]
         if far_m is not None:  # the last photo taken far outside the parcel
@@ -84,17 +84,15 @@ class _History:
             shots[-1] = (roles[-1], self.maker.field_photo(Shot(point.y + far_m / 111_000, point.x, 0.0, at)))
         shots += list(extra)
         fix = self._point(parcel)
-        record = {"uuid": str(uuid_lib.uuid4()), "type": "inspection", "form_id": FORM[0], "form_version": FORM[1],
-                  "parcel_code": parcel.code, "started_at": (at - timedelta(minutes=8)).isoformat(),
-                  "finished_at": at.isoformat(), "location": {"lat": fix.y, "lon": fix.x, "accuracy_m": 6.0},
-                  "answers": answers,
-                  "photos": [{"sha256": hashlib.sha256(data).hexdigest(), "role": role,
-                              "file_name": f"IMG_{at:%Y%m%d}_{i:02d}.jpg"} for i, (role, data) in enumerate(shots)]}
+        refs = [{"sha256": hashlib.sha256(data).hexdigest(), "role": role, "file_name": f"IMG_{at:%Y%m%d}_{i:02d}.jpg"}
+                for i, (role, data) in enumerate(shots)]
+        record = _record(str(uuid_lib.uuid4()), parcel, at - timedelta(minutes=8), at, (fix.y, fix.x, 6.0), answers, refs)
         result = inspections.accept(device, record, received_at=at + timedelta(minutes=10), clock_skew_s=0.0)
-        assert result["status"] == inspections.ACCEPTED, result
-        for _role, data in shots:
+        if result["status"] != inspections.ACCEPTED:
+            raise RuntimeError(f"demo inspection not accepted: {result}")
+        for ref, (_role, data) in zip(refs, shots):
             photos.store_photo(data, device.id)
-            completion.complete_waiting_for(hashlib.sha256(data).hexdigest())
+            completion.complete_waiting_for(ref["sha256"])
         db.session.commit()
         self.summary.inspections += 1
         self.summary.photos += len(shots)
@@ -103,29 +101,25 @@ class _History:
     def conflict(self, parcel: Parcel, at: datetime) -> None:
         """The same record (same UUID) sent again with other answers, as a phone restored from a backup would."""
         first = self.inspect(parcel, GRAIN, at)
-        _, device = self._inspector(parcel)
-        record = {"uuid": first.uuid, "type": "inspection", "form_id": first.form_id,
-                  "form_version": first.form_version, "parcel_code": parcel.code,
-                  "started_at": first.started_at.isoformat(), "finished_at": first.finished_at.isoformat(),
-                  "location": {"lat": first.lat, "lon": first.lon, "accuracy_m": first.accuracy_m},
-                  "answers": {**GRAIN, "remarks": "补充: 田块东侧有少量积水"},
-                  "photos": [{"sha256": ref.sha256, "role": ref.role, "file_name": ref.file_name}
-                             for ref in first.photos]}
-        result = inspections.accept(device, record, received_at=at + timedelta(hours=3), clock_skew_s=0.0)
+        record = _record(first.uuid, parcel, first.started_at, first.finished_at,
+                         (first.lat, first.lon, first.accuracy_m), {**GRAIN, "remarks": "补充: 田块东侧有少量积水"},
+                         [{"sha256": ref.sha256, "role": ref.role, "file_name": ref.file_name} for ref in first.photos])
+        result = inspections.accept(self._device(parcel), record, received_at=at + timedelta(hours=3), clock_skew_s=0.0)
         db.session.commit()
         self.summary.conflicts += result["status"] == inspections.CONFLICT
 
-    def _inspector(self, parcel: Parcel) -> tuple[User, Device]:
+    def _device(self, parcel: Parcel) -> Device:
+        """The phone of the village's (first) inspector."""
         inspector = db.session.scalar(select(User).join(inspector_villages).where(
             inspector_villages.c.village_id == parcel.village_id, User.role == Role.INSPECTOR.value,
             User.is_active.is_(True)).order_by(User.id).limit(1))
-        device = next(d for d in inspector.devices if not d.is_revoked)
-        return inspector, device
+        return next(d for d in inspector.devices if not d.is_revoked)
 
     def _point(self, parcel: Parcel) -> Point:
         """A random point well inside the parcel (its representative point when sampling misses)."""
         shape = parcel.geometry
-        inner = shape.buffer(-0.00005) if not shape.buffer(-0.00005).is_empty else shape
+        inner = shape.buffer(-0.00005)  # about 5 m in from the edge
+        inner = shape if inner.is_empty else inner
         min_x, min_y, max_x, max_y = inner.bounds
         for _ in range(20):
             point = Point(self.rng.uniform(min_x, max_x), self.rng.uniform(min_y, max_y))
@@ -202,6 +196,15 @@ class _History:
         foreign = self.maker.foreign_original()
         if foreign is not None:
             self.inspect(parcels[10], NURSERY, self.season_time(), extra=[("detail", foreign)])
+
+
+def _record(uuid: str, parcel: Parcel, started_at: datetime, finished_at: datetime,
+            location: tuple[float, float, float | None], answers: dict, photo_refs: list[dict]) -> dict:
+    """An inspection record as the phone app pushes it (docs/sync-protocol.md)."""
+    lat, lon, accuracy_m = location
+    return {"uuid": uuid, "type": "inspection", "form_id": FORM[0], "form_version": FORM[1],
+            "parcel_code": parcel.code, "started_at": started_at.isoformat(), "finished_at": finished_at.isoformat(),
+            "location": {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}, "answers": answers, "photos": photo_refs}
 
 
 def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | None = None, seed: int = 20261127,
