@@ -163,39 +163,40 @@ class _History:
         self.conflict(rest[routine] if len(rest) > routine else scenario[0], self.season_time())
 
     def _scenarios(self, reviewer: User, parcels: list[Parcel]) -> None:
-        problem = ("distant", "close", "detail")
+        """One parcel per state of the workflow (and two kinds of doubt)."""
         today = self.now.astimezone(self.zone).date()
-        recheck_at = self.now - timedelta(hours=2)
-        flagged = self.inspect(parcels[0], building(0.4), self.season_time(), roles=problem)
-        self.inspect(parcels[1], NURSERY, self.season_time(), roles=problem)
-        self.review(reviewer, self.case_of(self.inspect(parcels[2], building(0.8), self.season_time(), roles=problem)),
-                    ("confirm",))
-        self.review(reviewer, self.case_of(self.inspect(parcels[3], building(0.2), self.season_time(), roles=problem)),
+        recheck_at = self.now - timedelta(hours=2)  # re-inspections come after the orders, today
+        flagged = self.problem(parcels[0], building(0.4))
+        self.problem(parcels[1], NURSERY)
+        self.review(reviewer, self.problem(parcels[2], building(0.8)), ("confirm",))
+        self.review(reviewer, self.problem(parcels[3], building(0.2)),
                     ("dismiss", "经核实为已备案的设施农业管理用房, 不属于违法占用"))
-        self.review(reviewer, self.case_of(self.inspect(parcels[4], CANAL, self.season_time(), roles=problem)),
-                    ("confirm",), ("order_rectification",))
-        self.review(reviewer, self.case_of(self.inspect(parcels[5], NURSERY, self.season_time(),
-                                                                    roles=problem)),
-                                ("confirm",), ("order_rectification", None, today + timedelta(days=20)))
-        self.inspect(parcels[5], GRAIN, recheck_at)
-        closed = self.review(reviewer, self.case_of(self.inspect(parcels[6], building(0.3), self.season_time(),
-                                                                 roles=problem)),
+        self.review(reviewer, self.problem(parcels[4], CANAL), ("confirm",), ("order_rectification",))
+        self.review(reviewer, self.problem(parcels[5], NURSERY),
+                    ("confirm",), ("order_rectification", None, today + timedelta(days=20)))
+        self.inspect(parcels[5], GRAIN, recheck_at)  # → rectification submitted
+        closed = self.review(reviewer, self.problem(parcels[6], building(0.3)),
                              ("confirm",), ("order_rectification", None, today + timedelta(days=10)))
         self.inspect(parcels[6], GRAIN, recheck_at)
         self.review(reviewer, closed, ("verify",))
-        overdue = self.review(reviewer, self.case_of(self.inspect(parcels[7], building(1.2), self.season_time(),
-                                                                  roles=problem)),
+        overdue = self.review(reviewer, self.problem(parcels[7], building(1.2)),
                               ("confirm",), ("order_rectification", None, today))
         db.session.refresh(overdue)
         cases.mark_overdue_cases(now=overdue.deadline_at + timedelta(seconds=1))
-        self.inspect(parcels[8], building(0.6), self.season_time(), roles=problem, far_m=400.0)
-        # Doubts: the first flagged case's photo sent again for another parcel (exact reuse), and a real
-        # photo whose own GPS is on another continent.
-        reused = photos.photo_store().get(original_key(flagged.photos[0].sha256))
+        # Doubts: a photo taken 400 m off the parcel; the first case's photo sent again for another parcel
+        # (exact reuse); a real photo whose own GPS is on another continent.
+        self.problem(parcels[8], building(0.6), far_m=400.0)
+        reused = photos.photo_store().get(original_key(flagged.observations[0].inspection.photos[0].sha256))
         self.inspect(parcels[9], building(0.5), self.season_time(), extra=[("detail", reused)])
         foreign = self.maker.foreign_original()
         if foreign is not None:
             self.inspect(parcels[10], NURSERY, self.season_time(), extra=[("detail", foreign)])
+
+    def problem(self, parcel: Parcel, answers: dict, far_m: float | None = None) -> ViolationCase:
+        """A visit during the season that reports a problem, with the three photos it needs; its case."""
+        inspection = self.inspect(parcel, answers, self.season_time(), roles=("distant", "close", "detail"),
+                                  far_m=far_m)
+        return self.case_of(inspection)
 
 
 def _record(uuid: str, parcel: Parcel, started_at: datetime, finished_at: datetime,
