@@ -40,6 +40,11 @@ NAV = [
 ]
 
 
+def home_endpoint(user: User) -> str:
+    """Where a user lands after signing in: reviewers and admins at their case queue, inspectors at the overview."""
+    return "web.case_queue" if user.role_enum in REVIEWERS else "web.dashboard"
+
+
 def signed_in_user() -> User | None:
     principal = current_principal()
     return principal.user if principal is not None and principal.device is None else None

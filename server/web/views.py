@@ -12,12 +12,13 @@ from server.extensions import db
 from server.parcels.models import Parcel
 from server.territory.models import Township, Village
 from server.web import web
-from server.web.shell import page, signed_in_user
+from server.web.shell import home_endpoint, page, signed_in_user
 
 
 @web.get("/")
 def index():
-    return redirect(url_for("web.dashboard" if signed_in_user() else "web.login"))
+    user = signed_in_user()
+    return redirect(url_for(home_endpoint(user) if user else "web.login"))
 
 
 @web.route("/login", methods=["GET", "POST"])
@@ -28,7 +29,7 @@ def login():
         user = accounts.authenticate_password(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             log_in(user)
-            return redirect(next_url or url_for("web.dashboard"))
+            return redirect(next_url or url_for(home_endpoint(user)))
         error = "用户名或密码错误"
     return render_template("login.html", error=error, next_url=next_url,
                            username=request.form.get("username", "")), (401 if error else 200)

@@ -29,7 +29,7 @@ def test_pages_ask_for_sign_in_and_the_right_role(sync_demo, client):
 
     client.post("/logout", data={"csrf_token": csrf_of(client.get("/dashboard").get_data(as_text=True))})
     answer = sign_in(client, "reviewer101")
-    assert answer.headers["Location"] == "/dashboard"
+    assert answer.headers["Location"] == "/cases"  # a reviewer's daily work
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/cases"' in page and 'href="/admin/users"' not in page
     assert client.get("/admin/users").status_code == 403
@@ -42,7 +42,7 @@ def test_sign_in_returns_only_to_a_local_page(sync_demo, client):
     token = csrf_of(client.get("/login").get_data(as_text=True))
     response = client.post("/login?next=//evil.example/x", data={
         "username": "reviewer101", "password": "farmpatrol2026", "csrf_token": token, "next": "//evil.example/x"})
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/cases"
 
 
 def test_queue_filters_counts_overdue_first_and_territory(history, client, monkeypatch):
