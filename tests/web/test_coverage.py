@@ -46,3 +46,14 @@ def test_coverage_counts_tasks_of_the_month_and_parcels_never_patrolled(parcels,
     page = client.get(f"/coverage?month={local:%Y-%m}").get_data(as_text=True)
     assert "联丰村" in page and '"fill": "#2e8b3a"' in page  # the parcel patrolled three days ago
     assert client.get("/coverage?month=2026-13").status_code == 400
+
+
+def test_a_basemap_is_configuration_and_off_by_default(sync_demo, client, make_app):
+    sign_in(client, "reviewer101")
+    assert "data-tiles" not in client.get("/coverage").get_data(as_text=True)
+    tiles = "https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    other = make_app(web_basemap_tile_url=tiles, web_basemap_attribution="天地图").test_client()
+    sign_in(other, "reviewer101")
+    page = other.get("/coverage").get_data(as_text=True)
+    assert 'data-tiles="https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&amp;x={x}&amp;y={y}&amp;l={z}"' in page
+    assert 'src="/web-static/dist/map.js"' in page and "cdn" not in page.lower()
