@@ -40,7 +40,7 @@ def main() -> None:
             backend = db.engine.dialect.name
             for label in ("first import", "re-import"):
                 started = time.perf_counter()
-                summary = import_parcel_file(path)
+                summary = import_parcel_file(path, create_territory=True)
                 elapsed = time.perf_counter() - started
                 print(f"{backend} {label}: {args.count:,} parcels in {elapsed:.2f} s = {args.count / elapsed:,.0f} "
                       f"parcels/s (created {summary.created:,}, updated {summary.updated:,}, "

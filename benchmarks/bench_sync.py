@@ -25,7 +25,7 @@ from flask_migrate import upgrade
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, create_engine, insert, select
 from waitress.server import create_server
 
-from inspection_forms import load_definition
+from inspection_forms import builtin_definitions, load_definition
 from server import create_app
 from server.config import Config
 from server.demo.generator import build_demo_county
@@ -33,9 +33,17 @@ from server.extensions import db
 from server.forms import service as forms
 from server.parcels.models import Parcel
 
-BENCH_FORM = {"form_id": "bench_patrol", "version": 1, "title": "基准测试表",
-              "choices": {"yes_no": [{"code": "yes", "label": "是"}, {"code": "no", "label": "否"}]},
-              "questions": [{"name": "ok", "type": "select_one", "label": "正常", "choices": "yes_no", "required": True}]}
+BENCH_ANSWERS = {"cultivation_status": "grain", "crops": ["rice"], "has_nonag_use": "no", "irrigation_canal": "intact",
+                 "drainage_ditch": "intact", "farm_road": "intact", "field_ridge": "intact"}
+
+
+def bench_form() -> dict:
+    """farmland_patrol v1 (with its mapping, which publishing requires) as bench_patrol, without its photo
+    questions: photo-less records complete at once."""
+    form = next(d for d in builtin_definitions() if d.form_id == "farmland_patrol").to_dict()
+    form["form_id"] = "bench_patrol"
+    form["questions"] = [q for q in form["questions"] if q["name"] != "evidence"]
+    return form
 
 
 def serve(app) -> tuple[str, object]:
@@ -49,7 +57,7 @@ def farmpatrol_app(instance: Path):
     with app.app_context():
         upgrade()
         demo = build_demo_county(parcels=40, townships=1, villages_per_township=1)
-        forms.publish(load_definition(BENCH_FORM))
+        forms.publish(load_definition(bench_form()))
         parcels = list(db.session.scalars(select(Parcel.code)))
     return app, demo.device_tokens["inspector101201"], parcels
 
@@ -78,7 +86,7 @@ def make_records(count: int, parcels: list[str]) -> list[dict]:
     now = datetime.now(timezone.utc).isoformat()
     return [{"uuid": str(uuid.uuid4()), "type": "inspection", "form_id": "bench_patrol", "form_version": 1,
              "parcel_code": parcels[i % len(parcels)], "started_at": now, "finished_at": now,
-             "location": {"lat": 30.3, "lon": 120.2, "accuracy_m": 5}, "answers": {"ok": "yes"}, "photos": []}
+             "location": {"lat": 30.3, "lon": 120.2, "accuracy_m": 5}, "answers": BENCH_ANSWERS, "photos": []}
             for i in range(count)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, ClassVar, Union
 
@@ -132,16 +132,24 @@ class FormDefinition:
     title: str  # zh-CN
     choices: Mapping[str, tuple[Choice, ...]]
     children: tuple[Node, ...]
+    # Which question carries which observation the server's rules read (observation key → question or
+    # repeat name). The engine checks only that the names exist; what a complete mapping is, the reader of
+    # the observations decides (server/rules/observations.py).
+    observations: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable; `load_definition(d.to_dict()) == d`."""
-        return {
+        """JSON-serialisable; `load_definition(d.to_dict()) == d`. A form without a mapping leaves the key
+        out, so its content hash is what it was before mappings existed."""
+        out: dict[str, Any] = {
             "form_id": self.form_id,
             "version": self.version,
             "title": self.title,
             "choices": {name: [c.to_dict() for c in items] for name, items in self.choices.items()},
             "questions": [node.to_dict() for node in self.children],
         }
+        if self.observations:
+            out["observations"] = dict(self.observations)
+        return out
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON, so a published version can be pinned and compared."""
@@ -158,7 +166,7 @@ class FormDefinition:
 
     def walk(self) -> Iterator[tuple[Node, Repeat | None]]:
         """Every node in document order, with the repeat it sits in (None at top level)."""
-        yield from _walk(self.children, None)
+        yield from walk_nodes(self.children, None)
 
     def node(self, name: str) -> Node:
         return self._nodes[name]
@@ -213,10 +221,10 @@ class PhotoRequirement:
         }
 
 
-def _walk(nodes: tuple[Node, ...], repeat: Repeat | None) -> Iterator[tuple[Node, Repeat | None]]:
+def walk_nodes(nodes: tuple[Node, ...], repeat: Repeat | None) -> Iterator[tuple[Node, Repeat | None]]:
     for node in nodes:
         yield node, repeat
         if isinstance(node, Group):
-            yield from _walk(node.children, repeat)
+            yield from walk_nodes(node.children, repeat)
         elif isinstance(node, Repeat):
-            yield from _walk(node.children, node)
+            yield from walk_nodes(node.children, node)

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from .definition import NUMERIC_TYPES, SELECT_TYPES, Choice, FormDefinition, Group, Node, Question, Repeat
+from .definition import (NUMERIC_TYPES, SELECT_TYPES, Choice, FormDefinition, Group, Node, Question, Repeat,
+                         walk_nodes)
 from .errors import FormDefinitionError
 from .expressions import Expr, comparisons, is_number, parse_expression
 
@@ -45,7 +46,7 @@ def load_definition(data: object) -> FormDefinition:
     if not isinstance(data, Mapping):
         raise FormDefinitionError("a form definition must be a mapping")
     required = {"form_id", "version", "title", "questions"}
-    _check_keys(data, required | {"choices"}, required, None)
+    _check_keys(data, required | {"choices", "observations"}, required, None)
     form_id, version, title = data["form_id"], data["version"], data["title"]
     if not isinstance(form_id, str) or not NAME.fullmatch(form_id):
         raise FormDefinitionError(f"form_id must be ASCII snake_case, got {form_id!r}")
@@ -55,7 +56,8 @@ def load_definition(data: object) -> FormDefinition:
     choices = _choices(data.get("choices", {}))
     builder = _Builder(choices, _all_names(data["questions"]))
     children = builder.nodes(data["questions"], repeat=None)
-    return FormDefinition(form_id, version, title, choices, children)
+    observations = _observations(data.get("observations", {}), children)
+    return FormDefinition(form_id, version, title, choices, children, observations)
 
 
 def load_definition_file(path: str | Path) -> FormDefinition:
@@ -118,6 +120,24 @@ def _choices(data: object) -> dict[str, tuple[Choice, ...]]:
             codes.add(code)
             parsed.append(Choice(code, _text(item["label"], f"label of choice '{code}'", None)))
         out[list_name] = tuple(parsed)
+    return out
+
+
+def _observations(data: object, children: tuple[Node, ...]) -> dict[str, str]:
+    """observation key → the name of an answerable question or a repeat (groups and photos hold no answer)."""
+    if not isinstance(data, Mapping):
+        raise FormDefinitionError("observations must map observation keys to question names")
+    answerable = {node.name for node, _ in walk_nodes(children, None)
+                  if isinstance(node, Repeat) or (isinstance(node, Question) and node.type != "photo")}
+    out = {}
+    for key, name in data.items():
+        if not isinstance(key, str) or not NAME.fullmatch(key):
+            raise FormDefinitionError(f"observation key must be ASCII snake_case, got {key!r}")
+        if not isinstance(name, str) or name not in answerable:
+            raise FormDefinitionError(f"observation '{key}' names {name!r}, which is no question or repeat of the form")
+        if name in out.values():
+            raise FormDefinitionError(f"observation '{key}': question '{name}' already carries another observation")
+        out[key] = name
     return out
 
 

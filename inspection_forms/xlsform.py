@@ -2,8 +2,12 @@
 
 Only the subset the engine can enforce is imported; anything else is refused with the sheet and row,
 because a silently dropped column (a choice_filter, a calculate) would make a form mean less on our
-devices than its author wrote. Our two additions ride on the standard `parameters` column:
-`decimal` with `unit=mu` is an area in 亩, and `image` takes `role=... min_count=... max_count=...`.
+devices than its author wrote. Our additions ride in `bind::farmpatrol:*` columns, which pyxform (the
+converter ODK and Kobo use) copies onto the XForm bind in our own namespace, declared in the settings
+sheet's `namespaces` column: `bind::farmpatrol:unit` = `mu` makes a `decimal` an area in 亩, and an `image`
+takes `bind::farmpatrol:role`, `bind::farmpatrol:min_count` and `bind::farmpatrol:max_count`. A survey column of our
+own, `observation`, names the observation a question or repeat carries (the form's `observations`
+mapping). Files written before the bind columns, with `unit=mu` / `role=... min_count=...` in `parameters`, are still read.
 Labels come from `label::Chinese (zh)` / `label::zh-CN` / ... or plain `label`; other languages are
 ignored. Sheets other than survey, choices and settings are ignored (teams keep notes there).
 """
@@ -23,11 +27,16 @@ from .xpath import constraint_to_xpath, parse_constraint, parse_relevant, releva
 
 ZH = "Chinese (zh)"
 TRANSLATABLE = ("label", "hint", "constraint_message")
-SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters")
+NAMESPACE = "urn:farmpatrol:xlsform"
+# Our keys per type: in bind::farmpatrol:<key> columns (older files: key=value in `parameters`).
+BINDS = {"decimal": {"unit"}, "image": {"role", "min_count", "max_count"}}
+BIND_COLUMNS = tuple(f"bind::farmpatrol:{key}" for key in ("role", "min_count", "max_count", "unit"))
+SURVEY_COLUMNS = ("type", "name", *TRANSLATABLE, "required", "relevant", "constraint", "parameters", *BIND_COLUMNS,
+                  "observation")
 CHOICES_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "form_title")
+OPTIONAL_SETTINGS = ("namespaces",)
 PLAIN_TYPES = {"integer", "decimal", "text", "date", "geopoint", "image"}
-PARAMETERS = {"decimal": {"unit"}, "image": {"role", "min_count", "max_count"}}
 BEGIN = {"begin group": "group", "begin_group": "group", "begin repeat": "repeat", "begin_repeat": "repeat"}
 END = {"end group": "group", "end_group": "group", "end repeat": "repeat", "end_repeat": "repeat"}
 
@@ -40,11 +49,14 @@ def import_xlsform(path: str | Path) -> FormDefinition:
     sheets = {sheet.title.strip().lower(): sheet for sheet in workbook.worksheets}
     survey = _read_sheet(sheets, "survey", SURVEY_COLUMNS)
     choices = _read_sheet(sheets, "choices", CHOICES_COLUMNS) if "choices" in sheets else []
-    settings = _read_sheet(sheets, "settings", SETTINGS_COLUMNS)
+    settings = _read_sheet(sheets, "settings", SETTINGS_COLUMNS + OPTIONAL_SETTINGS)
     rows_by_name: dict[str, int] = {}
     data = _settings(settings)
     data["choices"] = _choices(choices)
     data["questions"] = _survey(survey, rows_by_name)
+    observations = {values["observation"]: values.get("name") for _, values in survey if "observation" in values}
+    if observations:
+        data["observations"] = observations
     try:
         return load_definition(data)
     except FormDefinitionError as exc:
@@ -69,7 +81,7 @@ def _read_sheet(sheets: dict[str, Any], title: str, columns: tuple[str, ...]) ->
                 continue
             if column is None:
                 raise XLSFormError(f"{title} row {number}: column {index + 1} has a value but no header")
-            if column.split("::")[0] not in columns:
+            if column not in columns and column.split("::")[0] not in columns:
                 raise XLSFormError(f"{title} row {number}: column '{column}' is not supported")
             values.setdefault(column, text)  # the first zh column wins over a later one
         if values:
@@ -85,6 +97,8 @@ def _column(sheet: str, cell: Any) -> str | None:
     base = base.strip().lower()
     if not language:
         return base
+    if base == "bind":  # bind::farmpatrol:role and the like; _read_sheet refuses any other bind column
+        return f"bind::{language.strip()}"
     if base not in TRANSLATABLE:
         raise XLSFormError(f"{sheet} row 1: column '{cell}' cannot have a language")
     return f"{base}::zh" if _is_chinese(language) else ""
@@ -178,7 +192,7 @@ def _node(kind: str, values: dict[str, str]) -> dict[str, Any]:
         if node["type"] == "group":
             _unsupported(values, ("required",), kind)
     else:
-        node.update(_question_type(kind, values.get("parameters")))
+        node.update(_question_type(kind, values))
         if _translated(values, "hint"):
             node["hint"] = _translated(values, "hint")
         if "constraint" in values:
@@ -187,7 +201,10 @@ def _node(kind: str, values: dict[str, str]) -> dict[str, Any]:
             node["constraint_message"] = _translated(values, "constraint_message")
     if "relevant" in values:
         node["relevant"] = _expression(parse_relevant, values, "relevant")
-    if "required" in values:
+    if "required" in values and node.get("type") == "photo":
+        # ODK's "required" on an image is one photo at least; bind::farmpatrol:min_count says how many.
+        node.setdefault("min_count", 1 if _yes_no(values["required"]) else 0)
+    elif "required" in values:
         node["required"] = _yes_no(values["required"])
     return node
 
@@ -205,7 +222,7 @@ def _unsupported(values: dict[str, str], columns: tuple[str, ...], kind: str) ->
             raise XLSFormError(f"column '{column}' is not supported on '{kind}'")
 
 
-def _question_type(kind: str, parameters: str | None) -> dict[str, Any]:
+def _question_type(kind: str, values: dict[str, str]) -> dict[str, Any]:
     words = kind.split()
     if words[0] in ("select_one", "select_multiple") and len(words) == 2:
         out: dict[str, Any] = {"type": words[0], "choices": words[1]}
@@ -213,7 +230,7 @@ def _question_type(kind: str, parameters: str | None) -> dict[str, Any]:
         out = {"type": kind}
     else:
         raise XLSFormError(f"type '{kind}' is not supported")
-    params = _parameters(parameters, kind)
+    params = {**_parameters(values.get("parameters"), kind), **_binds(values, kind)}
     if kind == "decimal" and params:
         if params != {"unit": "mu"}:
             raise XLSFormError("decimal takes only the parameter unit=mu (an area in 亩)")
@@ -236,9 +253,20 @@ def _parameters(text: str | None, kind: str) -> dict[str, str]:
         if not pair:
             continue
         key, sep, value = pair.partition("=")
-        if not sep or key not in PARAMETERS.get(kind, ()):
+        if not sep or key not in BINDS.get(kind, ()):
             raise XLSFormError(f"parameter '{pair}' is not supported for type '{kind}'")
         out[key] = value
+    return out
+
+
+def _binds(values: dict[str, str], kind: str) -> dict[str, str]:
+    out = {}
+    for column in BIND_COLUMNS:
+        if column in values:
+            key = column.removeprefix("bind::farmpatrol:")
+            if key not in BINDS.get(kind, ()):
+                raise XLSFormError(f"column '{column}' is not supported for type '{kind}'")
+            out[key] = values[column]
     return out
 
 
@@ -252,52 +280,55 @@ def _yes_no(text: str) -> bool:
 
 
 def export_xlsform(definition: FormDefinition, path: str | Path) -> None:
-    """Write the definition as an XLSForm; `import_xlsform` reads it back to an equal definition."""
+    """Write the definition as an XLSForm that pyxform converts without errors; `import_xlsform` reads it back
+    to an equal definition."""
     workbook = openpyxl.Workbook()
     survey = workbook.active
     survey.title = "survey"
     survey.append(
         ["type", "name", f"label::{ZH}", f"hint::{ZH}", "required", "relevant", "constraint",
-         f"constraint_message::{ZH}", "parameters"]
+         f"constraint_message::{ZH}", *BIND_COLUMNS, "observation"]
     )
+    carried = {name: key for key, name in definition.observations.items()}
     for node in definition.children:
-        _write_node(survey, node)
+        _write_node(survey, node, carried)
     choices = workbook.create_sheet("choices")
     choices.append(["list_name", "name", f"label::{ZH}"])
     for list_name, items in definition.choices.items():
         for choice in items:
             choices.append([list_name, choice.code, choice.label])
     settings = workbook.create_sheet("settings")
-    settings.append(list(SETTINGS_COLUMNS))
-    settings.append([definition.form_id, definition.version, definition.title])
+    settings.append([*SETTINGS_COLUMNS, *OPTIONAL_SETTINGS])
+    settings.append([definition.form_id, definition.version, definition.title, f'farmpatrol="{NAMESPACE}"'])
     workbook.save(path)
 
 
-def _write_node(sheet: Any, node: Node) -> None:
+def _write_node(sheet: Any, node: Node, carried: dict[str, str]) -> None:
     relevant = relevant_to_xpath(node.relevant) if node.relevant is not None else None
+    observation = carried.get(node.name)
     if isinstance(node, (Group, Repeat)):
         required = "yes" if isinstance(node, Repeat) and node.required else None
-        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant])
+        sheet.append([f"begin {node.type}", node.name, node.label, None, required, relevant,
+                      *[None] * (2 + len(BIND_COLUMNS)), observation])
         for child in node.children:
-            _write_node(sheet, child)
+            _write_node(sheet, child, carried)
         sheet.append([f"end {node.type}"])
         return
-    kind, parameters = _xlsform_type(node)
-    required = "yes" if node.required else None
+    kind, binds = _xlsform_type(node)
+    required = "yes" if node.required or (node.type == "photo" and node.min_count) else None
     sheet.append(
         [kind, node.name, node.label, node.hint, required, relevant, constraint_to_xpath(node),
-         node.constraint_message, parameters]
+         node.constraint_message, *(binds.get(column) for column in BIND_COLUMNS), observation]
     )
 
 
-def _xlsform_type(question: Question) -> tuple[str, str | None]:
+def _xlsform_type(question: Question) -> tuple[str, dict[str, Any]]:
+    """The XLSForm type and our bind::farmpatrol:* values."""
     if question.choices is not None:
-        return f"{question.type} {question.choices}", None
+        return f"{question.type} {question.choices}", {}
     if question.type == "area_mu":
-        return "decimal", "unit=mu"
+        return "decimal", {"bind::farmpatrol:unit": "mu"}
     if question.type == "photo":
-        parameters = f"role={question.role} min_count={question.min_count}"
-        if question.max_count is not None:
-            parameters += f" max_count={question.max_count}"
-        return "image", parameters
-    return question.type, None
+        return "image", {"bind::farmpatrol:role": question.role, "bind::farmpatrol:min_count": question.min_count,
+                         "bind::farmpatrol:max_count": question.max_count}
+    return question.type, {}

@@ -64,6 +64,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_v1)
     app.register_blueprint(web)
+    from server.phone import phone
+
+    app.register_blueprint(phone)
 
 
 def register_commands(app: Flask) -> None:

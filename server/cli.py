@@ -1,4 +1,8 @@
-"""The `farmpatrol` command: Flask's CLI (run, shell, db ...) plus the domains' command groups."""
+"""The `farmpatrol` command: the domains' command groups on Flask's CLI (`db` comes from Flask-Migrate).
+
+Language: see server/clitext.py (Chinese messages and help, English command names, refusals end with their
+English code). Flask's own developer commands (run, shell, routes) and options (-A, -e, --debug) still work
+but are not listed in `farmpatrol --help`: county administrators read that list."""
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -7,26 +11,40 @@ from server import create_app
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="Processes (gunicorn workers).")
-@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口。")
+@click.option("--workers", default=1, show_default=True, type=int, help="进程数(gunicorn worker)。")
+@click.option("--threads", default=8, show_default=True, type=int, help="每个进程的线程数。")
 @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
-              help="Also run the scheduled jobs here (while this process holds the scheduler lease).")
+              help="同时在本进程运行调度任务(持有调度租约时)。")
 @with_appcontext
 def serve_command(host, port, workers, threads, with_scheduler):
-    """Serve the app with gunicorn (threaded workers that stream request bodies)."""
+    """用 gunicorn 提供服务(多线程 worker, 流式接收上传)。"""
     from flask import current_app
 
     from server.serving import GunicornServer
 
-    click.echo(f"farmpatrol serving on http://{host}:{port}/" + (" with the scheduler" if with_scheduler else ""))
+    click.echo(f"farmpatrol 服务地址 http://{host}:{port}/" + (", 含调度任务" if with_scheduler else ""))
     GunicornServer(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
                    with_scheduler=with_scheduler).run()
 
 
-main = FlaskGroup(create_app=lambda: create_app(), add_version_option=False,
-                  help="farmpatrol: field inspection of consolidated farmland.")
+class FarmpatrolGroup(FlaskGroup):
+    """FlaskGroup that lists only farmpatrol's commands; Flask's stay reachable by name for developers."""
+
+    FLASK_COMMANDS = frozenset({"run", "shell", "routes"})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for param in self.params:  # -e/--env-file, -A/--app, --debug
+            param.hidden = True
+
+    def list_commands(self, ctx) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name not in self.FLASK_COMMANDS]
+
+
+main = FarmpatrolGroup(create_app=lambda: create_app(), add_version_option=False,
+                       help="farmpatrol: 耕地保护巡查(全域土地综合整治后期管护)。各命令的说明: farmpatrol 命令 --help")
 
 
 def register_commands(app) -> None:

@@ -122,3 +122,7 @@ def http_error_json(err: HTTPException):
 def wants_json() -> bool:
     """API paths and clients asking for JSON get JSON errors; people get the web UI's error pages."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+# Pairing a phone (server/accounts/service.pair_device).
+PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")

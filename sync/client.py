@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from inspection_forms import load_definition
+from sync.capture import photo_capture_time
 from sync.outbox import SENT, Outbox
 from sync.transport import SyncError, Transport
 from sync.uploads import upload_photo
@@ -22,6 +23,22 @@ PUSH_BATCH = 50
 PULL_LIMIT = 500
 DEFAULT_ROLES = ("distant", "close")  # then "detail"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".png"}
+
+
+@dataclass
+class RecordedPhoto:
+    file_name: str
+    role: str
+    taken_at: datetime
+    time_source: str  # see sync.capture.SOURCE_LABELS_ZH
+
+
+@dataclass
+class Recorded:
+    uuid: str
+    started_at: datetime
+    finished_at: datetime
+    photos: list[RecordedPhoto]
 
 
 @dataclass
@@ -54,29 +71,39 @@ class DeviceClient:
 
     def record(self, parcel_code: str, form_id: str, answers: dict, photos: list[Path], *,
                roles: dict[str, str] | None = None, form_version: int | None = None,
-               location: dict | None = None, task_id: str | None = None, started_at: datetime | None = None) -> str:
-        """Record an inspection in the outbox (no network); returns its UUID.
+               location: dict | None = None, task_id: str | None = None, started_at: datetime | None = None,
+               finished_at: datetime | None = None) -> Recorded:
+        """Record an inspection in the outbox (no network).
 
+        `roles` maps a photo's file name to its role; unmapped photos take 远景, 近景, then 局部 in order. Each
+        photo's `taken_at` is its EXIF capture time (file time only without one); the inspection starts and
+        finishes, unless given, at the first and last capture time.
         Checked first against the form as this device holds it, with the same engine as the server, so that an
         inspector standing in the field hears about a missing answer or photo now, not after the next sync.
         Raises ValueError listing the problems; nothing is recorded then."""
-        now = datetime.now().astimezone()
         form_version, held_form = self._held_form(form_id, form_version)
         photo_roles = [(roles or {}).get(path.name) or (DEFAULT_ROLES[index] if index < len(DEFAULT_ROLES) else "detail")
                        for index, path in enumerate(photos)]
         if held_form is not None:  # never synced: the server checks it on push
             _check_offline(held_form, answers, photo_roles)
-        refs = [{"sha256": self.outbox.add_photo(path), "role": role, "file_name": path.name,
-                 "taken_at": datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()}
-                for path, role in zip(photos, photo_roles)]
+        captures = [photo_capture_time(path) for path in photos]
+        recorded = [RecordedPhoto(path.name, role, capture.taken_at, capture.source)
+                    for path, role, capture in zip(photos, photo_roles, captures)]
+        times = [photo.taken_at for photo in recorded] or [datetime.now().astimezone()]
+        started_at = started_at or min(times)
+        finished_at = finished_at or max([*times, started_at])
+        if finished_at < started_at:
+            raise ValueError(f"结束时间 {finished_at.isoformat()} 早于开始时间 {started_at.isoformat()}")
+        refs = [{"sha256": self.outbox.add_photo(path), "role": photo.role, "file_name": photo.file_name,
+                 "taken_at": photo.taken_at.isoformat()} for path, photo in zip(photos, recorded)]
         payload = {
             "uuid": str(uuid.uuid4()), "type": "inspection", "form_id": form_id,
-            "form_version": form_version, "parcel_code": parcel_code,
-            "task_id": task_id, "started_at": (started_at or now).isoformat(), "finished_at": now.isoformat(),
+            "form_version": form_version, "parcel_code": parcel_code, "task_id": task_id,
+            "started_at": started_at.isoformat(), "finished_at": finished_at.isoformat(),
             "location": location or self._parcel_location(parcel_code), "answers": answers, "photos": refs,
         }
         self.outbox.add_record(payload)
-        return payload["uuid"]
+        return Recorded(payload["uuid"], started_at, finished_at, recorded)
 
     def sync(self) -> SyncReport:
         transport, report = self.transport(), SyncReport()

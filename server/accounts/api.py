@@ -2,7 +2,7 @@ from flask import Blueprint, jsonify
 
 from server.accounts import service
 from server.accounts.auth import current_principal, log_in, log_out, require_principal
-from server.accounts.schemas import LoginSchema, UserSchema
+from server.accounts.schemas import LoginSchema, PairSchema, UserSchema
 from server.accounts.scopes import territory_summary
 from server.api.parsing import parse_json
 from server.errors import UNAUTHENTICATED, ApiError
@@ -38,3 +38,11 @@ def me():
 
 def _me(user) -> dict:
     return {**UserSchema().dump(user), "territory": territory_summary(user)}
+
+
+@bp.post("/devices/pair")
+def pair_device():
+    """A phone signs in once: returns the new device's token (shown once; the phone keeps it, never the password)."""
+    data = parse_json(PairSchema())
+    device, token = service.pair_device(data["username"], data["password"], data["device_name"])
+    return jsonify({"token": token, "device": {"id": device.id, "name": device.name}, "user": _me(device.user)}), 201

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class LoginSchema(Schema):
@@ -10,3 +10,9 @@ class UserSchema(Schema):
     username = fields.String()
     display_name = fields.String()
     role = fields.String()
+
+
+class PairSchema(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+    device_name = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -8,13 +8,17 @@ from server.accounts.models import Device, Role, User
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import hash_token, new_device_token
 from server.db_types import utcnow
-from server.errors import TOKEN_REVOKED, UNAUTHENTICATED, ApiError
+from server.errors import PAIRING_INSPECTORS_ONLY, TOKEN_REVOKED, UNAUTHENTICATED, ApiError
 from server.extensions import db
 from server.territory import service as territory
 
 
 class AccountError(ValueError):
-    pass
+    """A refused account change: a Chinese message and a stable English code for the command line."""
+
+    def __init__(self, message: str, code: str = "account_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 def create_user(username: str, password: str, role: Role | str, *, display_name: str | None = None,
@@ -27,7 +31,7 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     like the demo county's, pay for the deliberately slow hash once."""
     role = Role(role)
     if get_user(username) is not None:
-        raise AccountError(f"用户名已存在: {username}")
+        raise AccountError(f"用户名已存在: {username}", "user_exists")
     if password_hash is None and len(password) < 8:
         raise AccountError("密码至少 8 位")
     user = User(username=username, display_name=display_name or username,
@@ -35,7 +39,7 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     if role is Role.INSPECTOR:
         if not village_codes:
             raise AccountError("巡查员至少需要一个村 (--village)")
-        user.villages = [_existing(territory.get_village, code, "村") for code in village_codes]
+        user.villages = [existing_unit(territory.get_village, code, "村") for code in village_codes]
         counties = {v.township.county_id for v in user.villages}
         if len(counties) != 1:
             raise AccountError("巡查员的村必须属于同一个县")
@@ -43,21 +47,28 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     elif role is Role.TOWNSHIP_REVIEWER:
         if not township_code:
             raise AccountError("乡镇审核员需要一个乡镇 (--township)")
-        township = _existing(territory.get_township, township_code, "乡镇")
+        township = existing_unit(territory.get_township, township_code, "乡镇")
         user.township_id, user.county_id = township.id, township.county_id
     else:
         if not county_code:
             raise AccountError("县级管理员需要一个县 (--county)")
-        user.county_id = _existing(territory.get_county, county_code, "县").id
+        user.county_id = existing_unit(territory.get_county, county_code, "县").id
     db.session.add(user)
     _finish(commit)
     return user
 
 
-def _existing(getter, code: str, label: str):
+_FIRST_STEPS = {
+    "村": "先导入该村的图斑 (farmpatrol parcels import 文件) 或添加该村 (farmpatrol territory add-village {code} 村名)",
+    "乡镇": "先添加该乡镇 (farmpatrol territory add-township {code} 乡镇名)",
+    "县": "先添加该县 (farmpatrol territory add-county {code} 县名)",
+}
+
+
+def existing_unit(getter, code: str, label: str):
     unit = getter(code)
     if unit is None:
-        raise AccountError(f"{label}不存在: {code}")
+        raise AccountError(f"{label}不存在: {code}; {_FIRST_STEPS[label].format(code=code)}", "unknown_territory")
     return unit
 
 
@@ -109,6 +120,16 @@ def _finish(commit: bool) -> None:
         db.session.flush()
 
 
+def pair_device(username: str, password: str, device_name: str) -> tuple[Device, str]:
+    """Sign a phone in once: the inspector's password registers a device, and the phone keeps only its token."""
+    user = authenticate_password(username, password)
+    if user is None:
+        raise ApiError(UNAUTHENTICATED, "用户名或密码错误", field="password")
+    if user.role_enum is not Role.INSPECTOR:
+        raise ApiError(PAIRING_INSPECTORS_ONLY, field="username")
+    return register_device(user, device_name)
+
+
 # Administration by a county admin (web UI): users and devices of the admin's own county only.
 
 def county_user(admin: User, user_id: int) -> User | None:
@@ -133,15 +154,4 @@ def reset_password(user: User, password: str) -> None:
     if len(password) < 8:
         raise AccountError("密码至少 8 位")
     user.password_hash = hash_password(password)
-    db.session.commit()
-
-
-def assign_villages(user: User, village_codes: list[str]) -> None:
-    """Replace an inspector's villages; all must be of the inspector's county."""
-    if user.role_enum is not Role.INSPECTOR:
-        raise AccountError("只有巡查员可以分配村")
-    villages = [_existing(territory.get_village, code, "村") for code in village_codes]
-    if not villages or any(v.township.county_id != user.county_id for v in villages):
-        raise AccountError("巡查员至少需要一个本县的村")
-    user.villages = villages
     db.session.commit()

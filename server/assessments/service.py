@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, or_, select
 
 from server.accounts.models import Device, Role, User
 from server.assessments.models import PhotoFinding
+from server.audit.service import inspection_state, record_event
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
@@ -113,7 +114,7 @@ def reassess_inspection(uuid: str) -> str | None:
                                                             Inspection.status == InspectionStatus.COMPLETE.value))
     if inspection is None:
         return None
-    level = assess_inspection(inspection)
+    level = _reassess(inspection)
     db.session.commit()
     return level
 
@@ -125,9 +126,18 @@ def reassess_all(batch_size: int = 200) -> int:
     for start in range(0, len(ids), batch_size):
         batch = ids[start:start + batch_size]
         for inspection in db.session.scalars(select(Inspection).where(Inspection.id.in_(batch))):
-            assess_inspection(inspection)
+            _reassess(inspection)
         db.session.commit()
     return len(ids)
+
+
+def _reassess(inspection: Inspection) -> str | None:
+    """Assess again; a changed evidence level is a change of the inspection's audited state, so it is audited."""
+    before = inspection_state(inspection)
+    level = assess_inspection(inspection)
+    if level != before["evidence_level"]:
+        record_event("inspection", inspection.uuid, "reassessed", before=before, after=inspection_state(inspection))
+    return level
 
 
 def _exact_reuse(inspection: Inspection) -> dict[str, list[str]]:

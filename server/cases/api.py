@@ -4,6 +4,7 @@ status `doubt`: `GET /cases?status=doubt`."""
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
+from server.api.filters import check_township_filter, check_village_filter
 from server.api.parsing import page, parse_json, parse_query
 from server.cases import service
 from server.cases.schemas import CaseDetailSchema, CaseListQuery, CaseSchema, TransitionRequest
@@ -16,7 +17,10 @@ bp = Blueprint("cases", __name__)
 @require_principal()
 def list_cases():
     args = parse_query(CaseListQuery())
-    query = service.cases_query(current_principal().user, status=args["status"], village_code=args["village"],
+    user = current_principal().user
+    check_village_filter(user, args["village"])
+    check_township_filter(user, args["township"])
+    query = service.cases_query(user, status=args["status"], village_code=args["village"],
                                 township_code=args["township"])
     cases, has_more = page(query, args)
     return jsonify({"cases": CaseSchema(many=True).dump(cases), "has_more": has_more})

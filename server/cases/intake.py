@@ -5,8 +5,11 @@
   trusted visit that no longer shows a doubted problem dismisses the doubt.
 - One open case per problem: a finding of a problem the parcel already has an open case for attaches to
   it; the case's area is the largest reported.
-- A complete inspection of a parcel with a case in rectification (or overdue) is its re-inspection: it is
-  linked and moves the case to `rectification_submitted` for the reviewer to verify.
+- A complete inspection of a parcel with a case in rectification (ordered, overdue, submitted or failed) is
+  its re-inspection: it is linked, and only if it is trusted and no longer shows the problem does it submit
+  the rectification for the reviewer to verify. One that still shows it keeps the case in rectification
+  (back from submitted) or marks it failed (`rectification.problem_seen_again`); an untrusted one changes
+  nothing but the history.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from server.patrols.models import TaskStatus
 from server.patrols.service import create_recheck_task
 from server.rules.classify import Observation
 from server.rules.codes import max_severity, problem_key
-from server.rules.config import RuleSet
+from server.rules.config import MARK_FAILED, RuleSet
 from server.rules.models import RuleConfig
 
 
@@ -40,13 +43,15 @@ class Finding:
     inspection: Inspection
 
 
-def record_inspection(inspection: Inspection, findings: list[Finding], config: RuleConfig | None,
+def record_inspection(inspection: Inspection, findings: list[Finding], shown: set[str], config: RuleConfig | None,
                       rules: RuleSet, *, now: datetime) -> None:
-    keys = {problem_key(f.observation.code) for f in findings}
-    _submit_rectifications(inspection, keys, now)
+    """`shown`: the problem keys the visit itself shows (a re-inspection's verdict), beside its findings."""
+    shown = shown | {problem_key(f.observation.code) for f in findings}
+    trusted = inspection.evidence_level in rules.evidence.violation_levels
+    _recheck_rectifications(inspection, shown, trusted, rules, now)
     record_findings(findings, config, rules, now=now)
-    if inspection.evidence_level in rules.evidence.violation_levels:
-        _dismiss_resolved_doubts(inspection, keys, now)
+    if trusted:
+        _dismiss_resolved_doubts(inspection, shown, now)
 
 
 def record_findings(findings: list[Finding], config: RuleConfig | None, rules: RuleSet, *, now: datetime) -> int:
@@ -57,6 +62,7 @@ def record_findings(findings: list[Finding], config: RuleConfig | None, rules: R
 def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime) -> bool:
     obs, inspection = finding.observation, finding.inspection
     trusted = inspection.evidence_level in rules.evidence.violation_levels
+    upgrades = trusted and not obs.needs_review
     open_key = f"{inspection.parcel_id}:{problem_key(obs.code)}"
     case = _open_case(open_key)
     if case is None:
@@ -74,11 +80,11 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
               "last_observed_at": max(case.last_observed_at, inspection.observed_at)}
     if obs.code == "ABANDON_YEAR" or case.code == obs.code:  # a year's abandonment supersedes the seasonal flag
         values |= {"code": obs.code, "message_zh": obs.message_zh}
-    if case.status == workflow.DOUBT and trusted:
+    if case.status == workflow.DOUBT and upgrades:
         change(case, workflow.UPGRADE.name, status=workflow.UPGRADE.target, now=now,
                note=f"可信证据再次发现该问题(巡查记录 {inspection.uuid})", **values)
     else:
-        if case.status == workflow.DOUBT:
+        if case.status == workflow.DOUBT and not trusted:
             values |= _recheck(case, inspection, rules, now)
         change(case, workflow.OBSERVE, now=now, note=f"巡查记录 {inspection.uuid}: {obs.message_zh}", **values)
     return True
@@ -90,8 +96,9 @@ def _create(finding: Finding, open_key: str, trusted: bool, config: RuleConfig |
     obs, inspection = finding.observation, finding.inspection
     case = ViolationCase(parcel_id=inspection.parcel_id, problem_key=problem_key(obs.code), open_key=open_key,
                          code=obs.code, category=obs.category, severity=obs.severity, area_mu=obs.area_mu,
-                         status=workflow.FLAGGED if trusted else workflow.DOUBT, legal_basis=obs.legal_basis,
-                         message_zh=obs.message_zh, rule_config_id=config.id if config else None,
+                         status=workflow.FLAGGED if trusted and not obs.needs_review else workflow.DOUBT,
+                         legal_basis=obs.legal_basis, message_zh=obs.message_zh,
+                         rule_config_id=config.id if config else None,
                          first_observed_at=inspection.observed_at, last_observed_at=inspection.observed_at,
                          version=1, created_at=now, updated_at=now)
     try:
@@ -136,12 +143,25 @@ def _recheck(case: ViolationCase, inspection: Inspection, rules: RuleSet, now: d
     return {"recheck_task_id": task.id}
 
 
-def _submit_rectifications(inspection: Inspection, observed_keys: set[str], now: datetime) -> None:
-    for case in _cases(inspection.parcel_id, (workflow.ORDERED, workflow.OVERDUE)):
+def _recheck_rectifications(inspection: Inspection, shown: set[str], trusted: bool, rules: RuleSet,
+                            now: datetime) -> None:
+    for case in _cases(inspection.parcel_id, workflow.IN_RECTIFICATION):
         _link(case, inspection, "rectification")
-        still = "复查仍发现该问题" if case.problem_key in observed_keys else "复查未再发现该问题"
-        change(case, workflow.SUBMIT.name, status=workflow.SUBMIT.target, now=now,
-               note=f"整改复查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'}): {still}")
+        evidence = f"整改复查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'})"
+        if not trusted:
+            change(case, workflow.RECHECK, now=now, note=f"{evidence}: 证据不可信, 不能作为整改完成的依据, 需可信复查")
+        elif case.problem_key not in shown:
+            if case.status != workflow.SUBMITTED:
+                change(case, workflow.SUBMIT.name, status=workflow.SUBMIT.target, now=now,
+                       note=f"{evidence}: 复查未再发现该问题, 待验收")
+        elif rules.problem_seen_again == MARK_FAILED and case.status != workflow.FAILED:
+            change(case, workflow.FAIL.name, status=workflow.FAIL.target, now=now,
+                   note=f"{evidence}: 复查仍发现该问题, 整改未通过")
+        elif case.status == workflow.SUBMITTED:
+            change(case, workflow.REOPEN.name, status=workflow.REOPEN.target, now=now,
+                   note=f"{evidence}: 复查仍发现该问题, 退回整改")
+        else:
+            change(case, workflow.RECHECK, now=now, note=f"{evidence}: 复查仍发现该问题, 继续整改")
 
 
 def _dismiss_resolved_doubts(inspection: Inspection, observed_keys: set[str], now: datetime) -> None:

@@ -19,8 +19,8 @@ from server.extensions import db
 
 DOUBTS, VIOLATIONS = "doubts", "violations"
 # Overdue first (escalated), then what awaits the reviewer's decision, then the rest; closed cases last.
-_URGENCY = {workflow.OVERDUE: 0, workflow.SUBMITTED: 1, workflow.FLAGGED: 2, workflow.CONFIRMED: 3,
-            workflow.ORDERED: 4, workflow.DOUBT: 5, workflow.DISMISSED: 6, workflow.CLOSED: 7}
+_URGENCY = {workflow.OVERDUE: 0, workflow.FAILED: 1, workflow.SUBMITTED: 2, workflow.FLAGGED: 3,
+            workflow.CONFIRMED: 4, workflow.ORDERED: 5, workflow.DOUBT: 6, workflow.DISMISSED: 7, workflow.CLOSED: 8}
 
 latest_evidence_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
                          .order_by(CaseObservation.id.desc()).limit(1).correlate(ViolationCase).scalar_subquery())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from server.api.fields import IsoDate
 from server.audit.service import entity_history
 from server.cases import workflow
 from server.cases.service import AUDIT_ENTITY
@@ -22,7 +23,7 @@ class CaseListQuery(Schema):
 class TransitionRequest(Schema):
     action = fields.String(required=True, validate=validate.OneOf(sorted(workflow.USER_ACTIONS)))
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
-    deadline = fields.Date(load_default=None)  # 整改期限, a local date: the case is overdue after that day
+    deadline = IsoDate(load_default=None)  # 整改期限, a local date: the case is overdue after that day
     expected_version = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
 
 

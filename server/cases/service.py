@@ -81,11 +81,28 @@ def transition(user: User, case_id: int, action_name: str, *, note: str | None =
         raise ApiError(FORBIDDEN, "逾期案件已上报县级, 由县级管理员处理")
     if action.note_required and not (note and note.strip()):
         raise ApiError(VALIDATION_FAILED, "该操作需要填写说明(原因)", field="note")
+    _check_evidence(case, action)
     values = _deadline_values(case, deadline, now) if action.sets_deadline else {}
     change(case, action.name, status=action.target, actor=user, note=note, expected_version=case.version,
            now=now, **values)
     db.session.commit()
     return case
+
+
+def _check_evidence(case: ViolationCase, action: workflow.Action) -> None:
+    """Only evidence that could open a violation confirms a doubt or closes a case (409 otherwise)."""
+    levels = rules_of(case.rule_config).evidence.violation_levels
+    if action.name == "confirm" and case.status == workflow.DOUBT:
+        if not any(o.evidence_level in levels for o in case.observations):
+            raise ApiError(INVALID_TRANSITION, "疑点的照片证据不可信, 不能确认为违法; 请等待可信复查或排除", field="action",
+                           details={"from": case.status, "to": action.target, "action": action.name})
+    if action.name == "verify":
+        recheck = next((link.inspection for link in reversed(case.inspection_links) if link.role == "rectification"),
+                       None)
+        seen_again = recheck is not None and any(o.inspection_id == recheck.id for o in case.observations)
+        if recheck is None or recheck.evidence_level not in levels or seen_again:
+            raise ApiError(INVALID_TRANSITION, "最近一次整改复查证据不可信或仍发现该问题, 不能销号", field="action",
+                           details={"from": case.status, "to": action.target, "action": action.name})
 
 
 def _deadline_values(case: ViolationCase, deadline: date | None, now: datetime) -> dict:

@@ -104,7 +104,9 @@ def _make_parcels(rng: random.Random, village_codes: list[str], total: int):
                 custodian=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                 project_name=project[0] if project else None, project_accepted_on=project[1] if project else None,
                 rate_class=None, is_permanent_basic=permanent, is_high_standard=project is not None and rng.random() < 0.6,
-                is_grain_zone=permanent and rng.random() < 0.4, repair_note=None,
+                # 粮功区 on 一般耕地 too (a fifth of it, chosen without drawing: the random sequence stays).
+                is_grain_zone=(permanent and rng.random() < 0.4) or (not permanent and p % 5 == 0),
+                repair_note=None,
             )
             index += 1
 

@@ -93,7 +93,9 @@ def _first_int(tags: dict[str, Any], key: str) -> int | None:
     return None
 
 
-def _capture_time(tags: dict[str, Any], notes: list[str]) -> tuple[datetime | None, bool, int | None]:
+def capture_time(tags: dict[str, Any], notes: list[str]) -> tuple[datetime | None, bool, int | None]:
+    """DateTimeOriginal in UTC, whether its offset was assumed (+08:00), and the offset in minutes; the
+    device client reads a photo's `taken_at` with it too, so both ends agree on what the camera said."""
     raw = tag_text(tags, "EXIF DateTimeOriginal")
     local = parse_exif_datetime(raw)
     if local is None:
@@ -118,7 +120,7 @@ def build_metadata(
         exif_status = "corrupt"
     gps, gps_status, gps_notes = parse_gps(tags)
     notes += gps_notes
-    captured_at, assumed, offset_min = _capture_time(tags, notes)
+    captured_at, assumed, offset_min = capture_time(tags, notes)
     orientation = _first_int(tags, "Image Orientation")
     return PhotoMetadata(
         format=decoded.format,

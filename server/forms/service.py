@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from flask import g
 from sqlalchemy import select
 
-from inspection_forms import FormDefinition, check_republish, load_definition
+from inspection_forms import FormDefinition, FormDefinitionError, check_republish, load_definition
 from server.extensions import db
 from server.forms.models import FormVersion
+from server.rules.observations import mapping_problems
 from server.sync import changelog
 
 
@@ -23,8 +24,14 @@ class PublishResult:
 def publish(definition: FormDefinition) -> PublishResult:
     """Publish a version, or confirm it is already published with this content.
 
-    Raises FormVersionImmutableError when the version exists with other content. Devices learn of a new
-    version through the pull (the change log row is written in this transaction)."""
+    Raises FormVersionImmutableError when the version exists with other content, and FormDefinitionError
+    when the violation rules could not read it (its `observations` mapping is incomplete): every form this
+    server takes feeds the rules. Devices learn of a new version through the pull (the change log row is
+    written in this transaction)."""
+    problems = mapping_problems(definition)
+    if problems:
+        raise FormDefinitionError(f"表单 {definition.form_id} 第 {definition.version} 版的观测项映射不完整, 规则无法判读: "
+                                  + "; ".join(problems))
     existing = get_version(definition.form_id, definition.version)
     if existing is not None:
         check_republish(_definition(existing), definition)

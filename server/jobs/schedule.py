@@ -42,6 +42,10 @@ JOBS: tuple[JobSpec, ...] = (
             "按巡查历史重新判定撂荒"),
     # Hourly: rectification deadlines are dates; an overdue case is escalated to the county.
     JobSpec("cases.mark_overdue", "server.cases.service:mark_overdue_cases", {"minute": 25}, "标记整改逾期的案件"),
+    # Monthly: the year's rice is judged once its season is over (end of October by default); later runs
+    # pick up visits synced late and are otherwise no-ops.
+    JobSpec("rules.evaluate_rice_year", "server.rules.service:evaluate_rice_year", {"day": 1, "hour": 3, "minute": 35},
+            "粮食生产功能区年度水稻种植判定"),
 )
 # Not declared yet (a later issue; no function exists to call): scheduled compensation-deduction reports.
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
+from server.api.filters import check_village_filter
 from server.api.parsing import page, parse_query
 from server.errors import found
 from server.parcels import service
@@ -13,7 +14,9 @@ bp = Blueprint("parcels", __name__)
 @require_principal()
 def list_parcels():
     args = parse_query(ParcelListQuery())
-    query = service.parcels_query(current_principal().user, bbox_filter=args["bbox"], village_code=args["village"])
+    user = current_principal().user
+    check_village_filter(user, args["village"])
+    query = service.parcels_query(user, bbox_filter=args["bbox"], village_code=args["village"])
     parcels, has_more = page(query, args)
     return jsonify({"type": "FeatureCollection", "features": [service.parcel_feature(p) for p in parcels],
                     "has_more": has_more})

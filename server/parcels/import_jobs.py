@@ -23,6 +23,7 @@ from server.db_types import UTCDateTime, utcnow
 from server.extensions import db
 from server.parcels.crs import ParcelSourceError
 from server.parcels.service import import_parcel_file
+from server.territory.service import TerritoryError
 
 ACCEPTED_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json")
 _PROGRESS_EVERY = 5000  # features between progress writes
@@ -45,7 +46,8 @@ class ParcelImportJob(db.Model):
     file_name: Mapped[str] = mapped_column(String(255))
     options: Mapped[dict] = mapped_column(JSON)  # crs, layer, encoding, field_map as for the CLI
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.QUEUED.value)
-    processed: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)  # progress steps done: each feature read, then written
+    total: Mapped[int | None] = mapped_column()  # progress steps in all, once the file's features are counted
     summary: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -89,8 +91,9 @@ def _run(app: Flask, job_id: int, county_code: str) -> None:
         progress = _Progress(app, job_id)
         path = next(_folder(job_id).glob("upload.*"))
         try:
-            summary = import_parcel_file(path, county_code=county_code, progress=progress, **job.options)
-        except ParcelSourceError as exc:
+            summary = import_parcel_file(path, county_code=county_code, progress=progress, on_total=progress.set_total,
+                                         **job.options)
+        except (ParcelSourceError, TerritoryError) as exc:  # the CLI's refusals (TerritoryError: UnknownCounty too)
             db.session.rollback()
             _finish(job_id, ImportStatus.FAILED, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - the job records any failure instead of dying silently
@@ -98,25 +101,37 @@ def _run(app: Flask, job_id: int, county_code: str) -> None:
             app.logger.exception("parcel import %s failed", job_id)
             _finish(job_id, ImportStatus.FAILED, error=f"导入失败(服务器错误): {exc}")
         else:
-            _finish(job_id, ImportStatus.DONE, summary=summary.to_dict(), processed=progress.done)
+            status = ImportStatus.FAILED if summary.all_rejected else ImportStatus.DONE
+            _finish(job_id, status, summary=summary.to_dict(), processed=progress.done,
+                    error=f"全部 {len(summary.rejected)} 个图斑被拒绝, 未导入任何图斑" if summary.all_rejected else None)
         finally:
             shutil.rmtree(_folder(job_id), ignore_errors=True)
             db.session.remove()
 
 
 class _Progress:
-    """Counts features read and writes the count on its own connection, outside the import's transaction."""
+    """Counts progress steps and writes the count on its own connection, outside the import's transaction.
+
+    Only while the file is read: writing the parcels holds SQLite's write lock until the import commits, so a
+    second connection would wait for it (the job shows the writing half as one step at the end)."""
 
     def __init__(self, app: Flask, job_id: int):
-        self.app, self.job_id, self.done, self._written = app, job_id, 0, 0
+        self.app, self.job_id, self.done, self.total, self._written = app, job_id, 0, None, 0
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self._write(total=total)
 
     def __call__(self, count: int) -> None:
         self.done += count
-        if self.done - self._written >= _PROGRESS_EVERY:
+        reading = self.total is None or self.done <= self.total // 2
+        if reading and self.done - self._written >= _PROGRESS_EVERY:
             self._written = self.done
-            with db.engine.begin() as conn:
-                conn.execute(update(ParcelImportJob).where(ParcelImportJob.id == self.job_id)
-                             .values(processed=self.done))
+            self._write(processed=self.done)
+
+    def _write(self, **values) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(update(ParcelImportJob).where(ParcelImportJob.id == self.job_id).values(**values))
 
 
 def _finish(job_id: int, status: ImportStatus, **values) -> None:

@@ -149,13 +149,15 @@ def _check_target(target: str) -> None:
 
 def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: dict[str, str] | None = None,
                  layer: str | None = None, encoding: str | None = None,
-                 progress: Callable[[int], None] | None = None) -> ParcelReadResult:
+                 progress: Callable[[int], None] | None = None,
+                 on_total: Callable[[int], None] | None = None) -> ParcelReadResult:
     """Read every feature of a parcel layer, reprojected to EPSG:4490, with geodesic areas in 亩.
 
     `path`: GeoJSON, Shapefile, zipped Shapefile, GeoPackage, FileGDB directory or zipped FileGDB.
     `crs` overrides the file's CRS (needed when the .prj is missing). `field_map` maps our field names to
     columns, over `DEFAULT_FIELD_MAP`. `encoding` is for old Shapefiles without a .cpg (usually "GBK").
-    `progress` is called with the number of features just processed, e.g. `tqdm.update`.
+    `progress` is called with the number of features just processed, e.g. `tqdm.update`; `on_total` once with
+    the layer's feature count, before the first `progress`.
     """
     dataset = dataset_path(path)
     layer_name = pick_layer(dataset, layer)
@@ -181,6 +183,8 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     elif garbled:
         result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，请用 --encoding 指定编码重新导入 / text looks "
                             "garbled: the Shapefile has no .cpg; read it again with --encoding")
+    if on_total:
+        on_total(len(wkb))
     _Builder(result, source_crs, attributes, progress).run(wkb)
     return result
 

@@ -19,6 +19,7 @@ from server.parcels.models import ConsolidationProject, Parcel
 from server.parcels.reader import ParcelFeature, RejectedFeature, read_parcels
 from server.sync import changelog
 from server.territory import service as territory
+from server.territory.imports import TerritoryChanges, TerritoryForImport, UnknownCounty
 from server.territory.models import Village
 
 RATE_CLASS_PERMANENT_BASIC = "permanent_basic"
@@ -34,31 +35,48 @@ class ImportSummary:
     rejected: list[RejectedFeature] = field(default_factory=list)
     repaired: list[ParcelFeature] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    territory: TerritoryChanges = field(default_factory=TerritoryChanges)
+
+    @property
+    def all_rejected(self) -> bool:
+        """Features were read and not one of them was taken: the import failed."""
+        return bool(self.rejected) and not (self.created or self.updated or self.unchanged)
 
     def to_dict(self) -> dict:
         return {
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": [{"index": r.index, "code": r.code, "reason": r.reason} for r in self.rejected],
             "repaired": [{"index": f.index, "code": f.code, "note": f.repair_note} for f in self.repaired],
-            "notes": self.notes,
+            "notes": self.notes, "territory": self.territory.to_dict(),
         }
 
 
 def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs: str | None = None,
                        field_map: dict[str, str] | None = None, layer: str | None = None,
-                       encoding: str | None = None,
-                       progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Read a survey file and upsert its parcels in one transaction (all or nothing)."""
-    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress)
-    summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
+                       encoding: str | None = None, create_territory: bool = False, rename_villages: bool = False,
+                       progress: Callable[[int], None] | None = None,
+                       on_total: Callable[[int], None] | None = None) -> ImportSummary:
+    """Read a survey file and upsert its parcels in one transaction (all or nothing).
+
+    An unknown `county_code` is refused before the file is read (UnknownCounty). `progress` counts each
+    feature twice, once read and once written; `on_total` receives that total (twice the feature count)."""
+    resolver = TerritoryForImport(create_territory=create_territory, rename_villages=rename_villages)
+    if county_code:
+        resolver.require_county(county_code)
+    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress,
+                          on_total=(lambda count: on_total(2 * count)) if on_total else None)
+    summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code,
+                             resolver=resolver, progress=progress)
     summary.notes = result.notes
     return summary
 
 
-def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *,
-                   county_code: str | None = None) -> ImportSummary:
-    """Insert new parcels, update changed ones, leave identical ones alone (a re-import changes nothing)."""
-    summary = _Upsert(county_code).run(items)
+def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *, county_code: str | None = None,
+                   resolver: TerritoryForImport | None = None,
+                   progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Insert new parcels, update changed ones, leave identical ones alone (a re-import changes nothing).
+    Territory is resolved by `resolver` (default: existing counties only, village names kept)."""
+    summary = _Upsert(county_code, resolver or TerritoryForImport(), progress).run(items)
     db.session.commit()
     return summary
 
@@ -66,22 +84,30 @@ def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *,
 class _Upsert:
     """Caches territory and existing parcels so that 70,000 features cost a handful of queries."""
 
-    def __init__(self, county_code: str | None):
+    def __init__(self, county_code: str | None, resolver: TerritoryForImport,
+                 progress: Callable[[int], None] | None):
         self.county_code = county_code
-        self.villages: dict[str, Village] = {}
+        self.resolver = resolver
+        self.progress = progress
         self.projects: dict[tuple[int, str], int] = {}
         self.existing: dict[int, dict[str, tuple[int, str]]] = {}
-        self.summary = ImportSummary()
+        self.summary = ImportSummary(territory=resolver.changes)
         self.inserts: list[dict] = []
         self.updates: list[dict] = []
 
     def run(self, items: Iterable[ParcelFeature | RejectedFeature]) -> ImportSummary:
+        handled = 0
         for item in items:
             if isinstance(item, RejectedFeature):
                 self.summary.rejected.append(item)
-                continue
-            self._add(item)
+            else:
+                self._add(item)
+            handled += 1
+            if self.progress and handled % _BATCH == 0:
+                self.progress(_BATCH)
         self._flush()
+        if self.progress and handled % _BATCH:
+            self.progress(handled % _BATCH)
         self.summary.rejected.sort(key=lambda r: r.index)
         return self.summary
 
@@ -90,7 +116,11 @@ class _Upsert:
         if reason:
             self.summary.rejected.append(RejectedFeature(feature.index, feature.code, reason))
             return
-        village = self._village(feature.village_code, feature.village_name)
+        try:
+            village = self.resolver.village(feature.village_code, feature.village_name)
+        except UnknownCounty as exc:
+            self.summary.rejected.append(RejectedFeature(feature.index, feature.code, str(exc)))
+            return
         county_id = village.township.county_id
         row = _row(feature, county_id, village.id, self._project_id(county_id, feature))
         existing = self._existing(county_id).get(feature.code)
@@ -114,11 +144,6 @@ class _Upsert:
         if self.county_code and not code.startswith(self.county_code):
             return f"村 {code} 不属于县 {self.county_code}"
         return None
-
-    def _village(self, code: str, name: str | None) -> Village:
-        if code not in self.villages:
-            self.villages[code] = territory.ensure_village(code, name)
-        return self.villages[code]
 
     def _project_id(self, county_id: int, feature: ParcelFeature) -> int | None:
         if not feature.project_name:

@@ -1,12 +1,10 @@
 from flask import Blueprint, jsonify
 
 from server.accounts.auth import current_principal, require_principal
-from server.accounts.scopes import can_act_for_village
+from server.api.filters import check_village_filter
 from server.api.parsing import page, parse_query
-from server.errors import FORBIDDEN, NOT_FOUND, ApiError
 from server.patrols import service
 from server.patrols.schemas import TaskListQuery, TaskSchema
-from server.territory import service as territory
 
 bp = Blueprint("patrols", __name__)
 
@@ -16,12 +14,7 @@ bp = Blueprint("patrols", __name__)
 def list_tasks():
     args = parse_query(TaskListQuery())
     user = current_principal().user
-    if args["village"]:
-        village = territory.get_village(args["village"])
-        if village is None:
-            raise ApiError(NOT_FOUND, f"村不存在: {args['village']}", field="village")
-        if not can_act_for_village(user, village):
-            raise ApiError(FORBIDDEN, f"无权查看该村的巡查任务: {args['village']}", field="village")
+    check_village_filter(user, args["village"])
     query = service.tasks_query(user, status=args["status"], village_code=args["village"],
                                 due_before=args["due_before"])
     tasks, has_more = page(query, args)

@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
+from server.api.fields import DayOrMoment
 from server.db_types import BIGINT_MAX, EARLIEST_TIME, LATEST_TIME
 from server.patrols.models import TaskStatus
 
@@ -12,8 +13,9 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 class TaskListQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TaskStatus]))
     village = fields.String(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
-    due_before = fields.AwareDateTime(load_default=None, default_timezone=BEIJING,
-                                     validate=validate.Range(EARLIEST_TIME, LATEST_TIME))
+    # A date is a whole day in the county's time zone (tasks due on an earlier day); a time is a moment.
+    due_before = DayOrMoment(load_default=None, default_timezone=BEIJING,
+                             validate_moment=validate.Range(EARLIEST_TIME, LATEST_TIME))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import ARRAY, DateTime, Integer, Select, String, bindparam, func, literal, select, update
@@ -48,7 +48,7 @@ class GenerationSummary:
 
     def __str__(self) -> str:
         periods = "; ".join(f"{county}: {' '.join(keys)}" for county, keys in self.periods.items() if keys)
-        return f"created {self.created} tasks ({periods or 'no periods'})"
+        return f"新建 {self.created} 个巡查任务 ({periods or '无新周期'})"
 
 
 def init_default_plans(county_code: str, *, effective_from: date | None = None,
@@ -248,8 +248,9 @@ def create_recheck_task(parcel: Parcel, reason: str, due_at: datetime, inspector
 
 
 def tasks_query(user: User, *, status: str | None = None, village_code: str | None = None,
-                due_before: datetime | None = None) -> Select:
-    """Tasks of parcels in the user's territory, soonest due first."""
+                due_before: date | datetime | None = None) -> Select:
+    """Tasks of parcels in the user's territory, soonest due first. `due_before` as a date means a whole day
+    in the user's county: a task due at the end of 30 November (local midnight) is due before 1 December."""
     query = (select(PatrolTask)
              .join(PatrolTask.parcel).join(Parcel.village)
              .outerjoin(PatrolTask.plan).outerjoin(PatrolTask.inspector)
@@ -261,6 +262,8 @@ def tasks_query(user: User, *, status: str | None = None, village_code: str | No
         query = query.where(PatrolTask.status == status)
     if village_code:
         query = query.where(Village.code == village_code)
-    if due_before:
+    if isinstance(due_before, datetime):
         query = query.where(PatrolTask.due_at < due_before)
+    elif due_before:
+        query = query.where(PatrolTask.due_at <= datetime.combine(due_before, time(), user.county.zone))
     return query

@@ -1,4 +1,4 @@
-"""The violation codes (DOMAIN.md 1.6), their category and legal basis, and what a crop is.
+"""The violation codes (DOMAIN.md 1.6) and their category, and what a crop is (legal bases: `legal.py`).
 
 A code's *problem key* says which observations are the same ongoing problem: the abandonment codes
 share one (a seasonal flag that lasts a year becomes the same case's ABANDON_YEAR), every other code
@@ -13,38 +13,33 @@ NONAG, NONGRAIN, ABANDONMENT, MAINTENANCE, PATROL = "nonag", "nongrain", "abando
 CATEGORY_LABELS_ZH = {NONAG: "非农化", NONGRAIN: "非粮化", ABANDONMENT: "撂荒", MAINTENANCE: "管护不到位",
                       PATROL: "巡查不到位"}
 
-_NONAG_BASIS = "国办发明电〔2020〕24号(六严禁); 土地管理法第37条"
-_NONGRAIN_BASIS = "国办发〔2020〕44号(四个禁止); 自然资发〔2021〕166号(四严禁/进出平衡)"
-_ABANDON_BASIS = "土地管理法第38条(禁止闲置、荒芜耕地); 国办发〔2020〕44号; 农村土地承包法第64条"
-_MAINT_BASIS = "海宁市耕地保护补偿(2021): 乡镇、村负有管护责任, 管护不到位扣减当年耕地保护补偿资金"
-
 
 @dataclass(frozen=True)
 class CodeInfo:
     category: str
     label_zh: str
-    legal_basis: str
 
 
 CODES: dict[str, CodeInfo] = {
-    "NONAG_BUILDING": CodeInfo(NONAG, "占用耕地建房/构筑物", _NONAG_BASIS + "; 自然资发〔2020〕127号(八不准)"),
-    "NONAG_HARDENING": CodeInfo(NONAG, "耕地硬化", _NONAG_BASIS),
-    "NONAG_DUMPING": CodeInfo(NONAG, "耕地上堆放/倾倒/填埋", _NONAG_BASIS),
-    "NONAG_POND_LANDSCAPE": CodeInfo(NONAG, "占用耕地挖塘/挖湖造景", _NONAG_BASIS + "; 自然资发〔2021〕166号"),
-    "NONAG_GREENING": CodeInfo(NONAG, "占用耕地绿化造林", _NONAG_BASIS),
-    "NONAG_GREENHOUSE_MISUSE": CodeInfo(NONAG, "大棚房(设施农业用地非农使用)", _NONAG_BASIS),
-    "NONAG_OTHER": CodeInfo(NONAG, "其他非农使用", _NONAG_BASIS),
-    "NONGRAIN_NURSERY_TURF": CodeInfo(NONGRAIN, "种植苗木/草皮/花卉", _NONGRAIN_BASIS + "; 国办发明电〔2020〕24号"),
-    "NONGRAIN_PERENNIAL": CodeInfo(NONGRAIN, "种植果树/茶叶等多年生作物或林粮间作",
-                                   _NONGRAIN_BASIS + "; 国发明电〔2004〕1号(五不准)"),
-    "NONGRAIN_CASH_CROP": CodeInfo(NONGRAIN, "未种植规定的粮食/水稻作物",
-                                   "国办发〔2020〕44号; 浙江省粮食生产功能区每年种植一季以上水稻"),
-    "ABANDON_SEASONAL": CodeInfo(ABANDONMENT, "疑似季节性撂荒(错过一个主要种植季)", _ABANDON_BASIS),
-    "ABANDON_YEAR": CodeInfo(ABANDONMENT, "全年性撂荒(连续12个月未耕种)", _ABANDON_BASIS),
-    "MAINT_DITCH": CodeInfo(MAINTENANCE, "灌排沟渠损毁未修复", _MAINT_BASIS),
-    "MAINT_ROAD": CodeInfo(MAINTENANCE, "机耕路损毁未修复", _MAINT_BASIS),
-    "MAINT_RIDGE": CodeInfo(MAINTENANCE, "田埂损毁未修复", _MAINT_BASIS),
-    "PATROL_MISSED": CodeInfo(PATROL, "巡查任务逾期未完成", "田长制网格化巡查责任"),
+    "NONAG_BUILDING": CodeInfo(NONAG, "占用耕地建房/构筑物"),
+    "NONAG_HARDENING": CodeInfo(NONAG, "耕地硬化"),
+    "NONAG_DUMPING": CodeInfo(NONAG, "耕地上堆放/倾倒/填埋"),
+    "NONAG_POND_LANDSCAPE": CodeInfo(NONAG, "占用耕地挖塘/挖湖造景"),
+    "NONAG_GREENING": CodeInfo(NONAG, "占用耕地绿化造林"),
+    "NONAG_GREENHOUSE_MISUSE": CodeInfo(NONAG, "大棚房(设施农业用地非农使用)"),
+    "NONAG_OTHER": CodeInfo(NONAG, "其他非农使用(待审核认定)"),
+    "NONGRAIN_NURSERY_TURF": CodeInfo(NONGRAIN, "种植苗木/草皮/花卉"),
+    "NONGRAIN_PERENNIAL": CodeInfo(NONGRAIN, "种植果树/茶叶等多年生作物或林粮间作"),
+    "NONGRAIN_FISHPOND": CodeInfo(NONGRAIN, "挖塘养鱼/水产养殖"),
+    "NONGRAIN_LIVESTOCK_FACILITY": CodeInfo(NONGRAIN, "畜禽/水产养殖设施"),
+    "NONGRAIN_CASH_CROP": CodeInfo(NONGRAIN, "未种植规定的粮食/水稻作物"),
+    "NONGRAIN_OTHER_CROP": CodeInfo(NONGRAIN, "种植其他作物(待审核认定)"),
+    "ABANDON_SEASONAL": CodeInfo(ABANDONMENT, "疑似季节性撂荒(错过一个主要种植季)"),
+    "ABANDON_YEAR": CodeInfo(ABANDONMENT, "全年性撂荒(连续12个月未耕种或撂荒迹象明显)"),
+    "MAINT_DITCH": CodeInfo(MAINTENANCE, "灌排沟渠损毁未修复"),
+    "MAINT_ROAD": CodeInfo(MAINTENANCE, "机耕路损毁未修复"),
+    "MAINT_RIDGE": CodeInfo(MAINTENANCE, "田埂损毁未修复"),
+    "PATROL_MISSED": CodeInfo(PATROL, "巡查任务逾期未完成"),
 }
 
 # The form's problem types (docs/forms.md, farmland_patrol v1) and which works each upkeep code covers.
@@ -53,6 +48,9 @@ PROBLEM_TYPE_CODES = {
     "dumping_fill": "NONAG_DUMPING", "greening_afforestation": "NONAG_GREENING",
     "greenhouse_housing": "NONAG_GREENHOUSE_MISUSE", "other": "NONAG_OTHER",
 }
+# farmland_patrol v2: aquaculture and livestock on farmland are agricultural uses, judged by land class.
+FARM_USE_CODES = {"fishpond": "NONGRAIN_FISHPOND", "livestock_facility": "NONGRAIN_LIVESTOCK_FACILITY"}
+FARM_USE_LABELS_ZH = {"fishpond": "鱼塘/水产养殖", "livestock_facility": "畜禽/水产养殖设施"}
 WORKS = {"irrigation_canal": ("MAINT_DITCH", "灌溉渠"), "drainage_ditch": ("MAINT_DITCH", "排水沟"),
          "farm_road": ("MAINT_ROAD", "机耕路"), "field_ridge": ("MAINT_RIDGE", "田埂")}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from server.rules.codes import CATEGORY_LABELS_ZH, CROP_CODES, LAND_CLASS_LABELS_ZH, SEVERITIES
+from server.rules.codes import CATEGORY_LABELS_ZH, CROP_CODES, FARM_USE_CODES, LAND_CLASS_LABELS_ZH, SEVERITIES
 
 _RECTIFIED = ("nonag", "nongrain", "abandonment", "maintenance")  # the categories that open cases
 _PERENNIALS_AND_TURF = ["nursery", "turf", "flowers", "fruit", "tea", "trees"]
@@ -52,6 +52,26 @@ DEFAULT_BODY: dict = {
     # 整改期限 by category: 非农化 30 days, 管护 15 days [K, DOMAIN 3]; 非粮化 and 撂荒 "by the next planting
     # season", taken as 90 days [K].
     "rectification_days": {"nonag": 30, "nongrain": 90, "abandonment": 90, "maintenance": 15},
+    # Issue 17's county settings (field rules); older stored versions get these defaults when loaded.
+    # Ponds and livestock by class (DOMAIN 1.5): on 永农 both banned (44号, 166号 四严禁); on 一般耕地 a pond
+    # is a conversion that needs 进出平衡 (recorded as a case to report), a livestock facility needs
+    # 设施农用地 filing that a photo cannot show, so a reviewer checks it (a doubt) [C].
+    "farm_uses": {
+        "permanent_basic": {"fishpond": "violation", "livestock_facility": "violation"},
+        "grain_zone": {"fishpond": "violation", "livestock_facility": "review"},
+        "high_standard": {"fishpond": "violation", "livestock_facility": "violation"},
+        "general_farmland": {"fishpond": "conversion", "livestock_facility": "review"},
+    },
+    # 撂荒 needs at least two idle visits some weeks apart before a case opens (DOMAIN 2) [K]; weeds or
+    # shrubs this tall, or a field that looks idle this long, are signs of a year's abandonment [K].
+    "abandonment_evidence": {"min_idle_visits": 2, "min_idle_span_days": 14, "shrub_height_cm": 100,
+                             "idle_sign_months": 12},
+    # 粮功区 每年种植一季以上水稻: the year is judged once its rice season is over, by the end of October
+    # (DOMAIN 2: 单季稻 and 连作晚稻 are harvested in Oct–Nov) [C-weak].
+    "rice": {"year_end_month": 10},
+    # A re-inspection that still shows the problem keeps the case in rectification (`keep_ordered`) or
+    # marks it `rectification_failed` for the reviewer (`mark_failed`).
+    "rectification": {"problem_seen_again": "keep_ordered"},
 }
 
 
@@ -83,11 +103,27 @@ class EvidenceRules:
 
 
 @dataclass(frozen=True)
+class AbandonmentEvidenceRules:
+    min_idle_visits: int
+    min_idle_span_days: int
+    shrub_height_cm: int
+    idle_sign_months: int
+
+
+FARM_USE_TREATMENTS = ("violation", "conversion", "review", "allowed")
+KEEP_ORDERED, MARK_FAILED = "keep_ordered", "mark_failed"
+
+
+@dataclass(frozen=True)
 class RuleSet:
     land_classes: dict[str, LandClassRules]
     abandonment: AbandonmentRules
     evidence: EvidenceRules
     rectification_days: dict[str, int]
+    farm_uses: dict[str, dict[str, str]]
+    abandonment_evidence: AbandonmentEvidenceRules
+    rice_year_end_month: int
+    problem_seen_again: str
 
 
 class LandClassSchema(Schema):
@@ -129,6 +165,25 @@ class EvidenceSchema(Schema):
         return EvidenceRules(frozenset(data["violation_levels"]), data["recheck_due_days"])
 
 
+class AbandonmentEvidenceSchema(Schema):
+    min_idle_visits = fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    min_idle_span_days = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
+    shrub_height_cm = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    idle_sign_months = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+
+    @post_load
+    def _make(self, data, **kwargs) -> AbandonmentEvidenceRules:
+        return AbandonmentEvidenceRules(**data)
+
+
+class RiceSchema(Schema):
+    year_end_month = fields.Integer(required=True, validate=validate.Range(1, 12))
+
+
+class RectificationSchema(Schema):
+    problem_seen_again = fields.String(required=True, validate=validate.OneOf([KEEP_ORDERED, MARK_FAILED]))
+
+
 class RuleSetSchema(Schema):
     land_classes = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(LAND_CLASS_LABELS_ZH))),
                                values=fields.Nested(LandClassSchema), required=True)
@@ -136,17 +191,27 @@ class RuleSetSchema(Schema):
     evidence = fields.Nested(EvidenceSchema, required=True)
     rectification_days = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(CATEGORY_LABELS_ZH))),
                                      values=fields.Integer(validate=validate.Range(min=1, max=730)), required=True)
+    farm_uses = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(LAND_CLASS_LABELS_ZH))),
+                            values=fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(FARM_USE_CODES))),
+                                               values=fields.String(validate=validate.OneOf(FARM_USE_TREATMENTS))),
+                            required=True)
+    abandonment_evidence = fields.Nested(AbandonmentEvidenceSchema, required=True)
+    rice = fields.Nested(RiceSchema, required=True)
+    rectification = fields.Nested(RectificationSchema, required=True)
 
     @validates_schema
     def _complete(self, data, **kwargs):
-        for name, required in (("land_classes", LAND_CLASS_LABELS_ZH), ("rectification_days", _RECTIFIED)):
+        for name, required in (("land_classes", LAND_CLASS_LABELS_ZH), ("rectification_days", _RECTIFIED),
+                               ("farm_uses", LAND_CLASS_LABELS_ZH)):
             missing = set(required) - set(data.get(name, {}))
             if missing:
                 raise ValidationError(f"缺少: {', '.join(sorted(missing))}", name)
 
     @post_load
     def _make(self, data, **kwargs) -> RuleSet:
-        return RuleSet(**data)
+        rice, rectification = data.pop("rice"), data.pop("rectification")
+        return RuleSet(**data, rice_year_end_month=rice["year_end_month"],
+                       problem_seen_again=rectification["problem_seen_again"])
 
 
 def merged_body(override: dict | None) -> dict:
@@ -157,8 +222,9 @@ def merged_body(override: dict | None) -> dict:
 
 
 def load_rules(body: dict) -> RuleSet:
-    """Validate a complete body; raises marshmallow's ValidationError naming the field."""
-    return RuleSetSchema().load(body)
+    """Validate a complete body; raises marshmallow's ValidationError naming the field. A body stored before
+    a setting existed takes that setting's default."""
+    return RuleSetSchema().load(merged_body(body))
 
 
 def _merge(target: dict, override: dict) -> None:

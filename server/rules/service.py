@@ -1,28 +1,35 @@
 """The rules against the database: applying them to a complete inspection, re-evaluating abandonment
-over time, and counting missed patrols.
+over time, judging the year's rice, and counting missed patrols.
 
-`apply_rules` runs inside the completion hook's transaction (no commit); the job `reevaluate_abandonment`
-owns its transaction.
+Answers are read through the mapping of each inspection's form version (`observations.py`). `apply_rules`
+runs inside the completion hook's transaction (no commit); the jobs `reevaluate_abandonment` and
+`evaluate_rice_year` own theirs.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 
 from server.cases import intake
 from server.cases.intake import Finding
+from server.cases.models import CaseObservation
 from server.db_types import utcnow
 from server.extensions import db
+from server.forms import service as forms
+from server.forms.models import FormVersion
 from server.inspections.models import Inspection, InspectionStatus
-from server.parcels.models import Parcel
+from server.parcels.models import Parcel, parcel_land_classes
 from server.patrols.models import PatrolTask, TaskStatus
-from server.rules.abandonment import assess_abandonment
-from server.rules.classify import classify, observation, severity_for
+from server.rules.abandonment import Seen, assess_abandonment
+from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
 from server.rules.codes import NOT_CULTIVATED
 from server.rules.config import RuleSet
+from server.rules.observations import Visit, read_visit
+from server.rules.rice import RiceVisit, last_ended_year, rice_seen, year_window, year_without_rice
 from server.rules.versions import rules_in_force
 from server.territory.models import County, Village
 
@@ -30,6 +37,9 @@ from server.territory.models import County, Village
 # confirmation fires on a new visit (apply_rules). So the job need not look at older parcels (the device
 # time is close enough to filter on: clock skew is minutes, the lookback a year).
 _ABANDONMENT_LOOKBACK = timedelta(days=400)
+_SKEW = timedelta(days=1)  # observed_at is finished_at corrected by the clock skew: filter wide, then exactly
+
+History = list[tuple[Inspection, Visit]]
 
 
 def apply_rules(inspection: Inspection, now: datetime | None = None) -> list[Finding]:
@@ -40,14 +50,27 @@ def apply_rules(inspection: Inspection, now: datetime | None = None) -> list[Fin
     now = now or utcnow()
     parcel = inspection.parcel
     tz = parcel.county.zone
-    visit = inspection.observed_at.astimezone(tz)
-    config, rules = rules_in_force(parcel.county_id, visit.date())
+    local = inspection.observed_at.astimezone(tz)
+    config, rules = rules_in_force(parcel.county_id, local.date())
+    visit = visit_of(inspection)
+    history = _complete_history(parcel.id)
+    trusted = [(i, v) for i, v in history if _trusted(i, rules)]
+    rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
     findings = [Finding(o, inspection) for o in
-                classify(inspection.answers, parcel.land_classes, parcel.area_mu, rules, visit.month)]
-    abandoned = _abandonment_finding(parcel, rules, now, tz)
+                classify(visit, parcel.land_classes, parcel.area_mu, rules, local.month, rice_seen_this_year=rice)]
+    abandoned = _abandonment_finding(parcel, rules, now, tz, history)
     findings += [abandoned] if abandoned else []
-    intake.record_inspection(inspection, findings, config, rules, now=now)
+    shown = shown_problems(visit, parcel.land_classes, rules, local.month)
+    intake.record_inspection(inspection, findings, shown, config, rules, now=now)
     return findings
+
+
+def visit_of(inspection: Inspection) -> Visit:
+    """The inspection's observations, read through the mapping of the form version it was made with."""
+    definition = forms.get_definition(inspection.form_id, inspection.form_version)
+    if definition is None:
+        raise LookupError(f"form {inspection.form_id} v{inspection.form_version} is not published")
+    return read_visit(definition, inspection.answers)
 
 
 def reevaluate_abandonment(now: datetime | None = None) -> int:
@@ -57,13 +80,12 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
     candidates = db.session.scalars(
         select(Inspection.parcel_id).distinct()
         .where(Inspection.status == InspectionStatus.COMPLETE.value,
-               Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK,
-               Inspection.answers["cultivation_status"].as_string() == NOT_CULTIVATED)).all()
+               Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK, _idle_answer())).all()
     recorded = 0
     for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(candidates)).order_by(Parcel.id)):
         tz = parcel.county.zone
         history = _complete_history(parcel.id)
-        config, rules = rules_in_force(parcel.county_id, history[-1].observed_at.astimezone(tz).date())
+        config, rules = rules_in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
         finding = _abandonment_finding(parcel, rules, now, tz, history)
         if finding is not None:
             recorded += intake.record_findings([finding], config, rules, now=now)
@@ -71,25 +93,98 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
     return recorded
 
 
+def _idle_answer():
+    """SQL: the answers say "not cultivated", in whichever question each published form version keeps it."""
+    versions = db.session.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.definition)).all()
+    return or_(false(), *(and_(Inspection.form_id == form_id, Inspection.form_version == version,
+                               Inspection.answers[definition["observations"]["cultivation_status"]].as_string()
+                               == NOT_CULTIVATED)
+                          for form_id, version, definition in versions
+                          if "cultivation_status" in definition.get("observations", {})))
+
+
+def evaluate_rice_year(now: datetime | None = None) -> int:
+    """Job: for each county, the latest year whose rice season is over (on `now`) is judged on the parcels
+    that must grow rice; a year of trusted visits that saw crops but never rice flags NONGRAIN_CASH_CROP on
+    its last cultivated visit. Safe to run twice, and again after late syncs: a visit carries the finding
+    once."""
+    now = now or utcnow()
+    recorded = 0
+    for county in db.session.scalars(select(County).order_by(County.id)):
+        tz = county.zone
+        _, current = rules_in_force(county.id, now.astimezone(tz).date())
+        year = last_ended_year(now.astimezone(tz).date(), current.rice_year_end_month)
+        start, end = year_window(year, current.rice_year_end_month, tz)
+        config, rules = rules_in_force(county.id, (end - timedelta(days=1)).date())
+        for parcel, history in _rice_parcels(county.id, rules, start, end).items():
+            index = year_without_rice([_rice_visit(i, v) for i, v in history], year, rules.rice_year_end_month, tz)
+            if index is None or _carries(history[index][0], "NONGRAIN_CASH_CROP"):
+                continue
+            detail = f"{year} 年度(至 {rules.rice_year_end_month} 月底)巡查见耕种但未见水稻"
+            obs = observation("NONGRAIN_CASH_CROP", parcel.land_classes, severity_for(parcel.land_classes, rules),
+                              parcel.area_mu, detail)
+            recorded += intake.record_findings([Finding(obs, history[index][0])], config, rules, now=now)
+    db.session.commit()
+    return recorded
+
+
+def _rice_parcels(county_id: int, rules: RuleSet, start: datetime, end: datetime) -> dict[Parcel, History]:
+    """Parcels of the county that must grow rice, with their trusted complete visits of [start, end)."""
+    rows = db.session.execute(
+        select(Parcel.id, Parcel.is_permanent_basic, Parcel.is_high_standard, Parcel.is_grain_zone)
+        .join(Inspection, Inspection.parcel_id == Parcel.id)
+        .where(Parcel.county_id == county_id, Inspection.status == InspectionStatus.COMPLETE.value,
+               Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW).distinct())
+    ids = [row.id for row in rows if requires_rice(parcel_land_classes(*row[1:]), rules)]
+    found: dict[Parcel, History] = defaultdict(list)
+    for chunk in range(0, len(ids), 500):
+        query = (select(Inspection).join(Parcel, Inspection.parcel_id == Parcel.id)
+                 .where(Inspection.parcel_id.in_(ids[chunk:chunk + 500]),
+                        Inspection.status == InspectionStatus.COMPLETE.value,
+                        Inspection.evidence_level.in_(rules.evidence.violation_levels),
+                        Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW))
+        for inspection in sorted(db.session.scalars(query), key=lambda i: (i.parcel_id, i.observed_at, i.id)):
+            if start <= inspection.observed_at < end:
+                found[inspection.parcel].append((inspection, visit_of(inspection)))
+    return found
+
+
+def _carries(inspection: Inspection, code: str) -> bool:
+    return db.session.scalar(select(CaseObservation.id).where(CaseObservation.inspection_id == inspection.id,
+                                                              CaseObservation.code == code).limit(1)) is not None
+
+
 def _abandonment_finding(parcel: Parcel, rules: RuleSet, now: datetime, tz: ZoneInfo,
-                         history: list[Inspection] | None = None) -> Finding | None:
-    history = history if history is not None else _complete_history(parcel.id)
-    result = assess_abandonment([(i.observed_at, i.answers.get("cultivation_status")) for i in history],
-                                rules.abandonment, now, tz)
+                         history: History) -> Finding | None:
+    """Judged on the visits that could open a case: an idle visit whatever its evidence (an untrusted one
+    opens a doubt), but a crop only on trusted evidence, so a doubtful photo cannot clear abandonment."""
+    usable = [(i, v) for i, v in history if v.cultivation_status == NOT_CULTIVATED or _trusted(i, rules)]
+    result = assess_abandonment([Seen(i.observed_at, v.cultivation_status, v.weed_height_cm, v.idle_duration)
+                                 for i, v in usable], rules.abandonment, rules.abandonment_evidence, now, tz)
     if result is None:
         return None
     seasons = "、".join(str(y) for y in result.missed_seasons)
     detail = (f"自 {result.idle_since.astimezone(tz):%Y-%m-%d} 起巡查均未见耕种"
               + (f", 错过 {seasons} 年主要种植季" if seasons else ""))
-    obs = observation(result.code, severity_for(parcel.land_classes, rules), parcel.area_mu, detail)
-    return Finding(obs, history[result.last_index])
+    obs = observation(result.code, parcel.land_classes, severity_for(parcel.land_classes, rules), parcel.area_mu,
+                      detail)
+    return Finding(obs, usable[result.last_index][0])
 
 
-def _complete_history(parcel_id: int) -> list[Inspection]:
-    """The parcel's complete inspections in the order they were made (on the server's clock)."""
+def _trusted(inspection: Inspection, rules: RuleSet) -> bool:
+    return inspection.evidence_level in rules.evidence.violation_levels
+
+
+def _rice_visit(inspection: Inspection, visit: Visit) -> RiceVisit:
+    return RiceVisit(inspection.observed_at, visit.cultivation_status, visit.crops)
+
+
+def _complete_history(parcel_id: int) -> History:
+    """The parcel's complete inspections in the order they were made (on the server's clock), each with its
+    observations."""
     rows = db.session.scalars(select(Inspection).where(Inspection.parcel_id == parcel_id,
                                                        Inspection.status == InspectionStatus.COMPLETE.value))
-    return sorted(rows, key=lambda i: (i.observed_at, i.id))
+    return [(i, visit_of(i)) for i in sorted(rows, key=lambda i: (i.observed_at, i.id))]
 
 
 def missed_patrols(county_code: str, start: datetime, end: datetime) -> dict[str, int]:

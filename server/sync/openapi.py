@@ -155,6 +155,55 @@ _PATHS = {
         "responses": {"200": {"description": "The inspection"}, "404": _error("Not found or out of scope")}}},
 }
 
+# Pairing a phone (docs/phone-app.md): the one call made without a device token.
+_SCHEMAS["PairRequest"] = {"type": "object", "required": ["username", "password", "device_name"], "properties": {
+    "username": _STRING, "password": {"type": "string", "format": "password"},
+    "device_name": {"type": "string", "minLength": 1, "maxLength": 100}}}
+_SCHEMAS["PairResponse"] = {"type": "object", "required": ["token", "device", "user"], "properties": {
+    "token": {"type": "string", "description": "The device token, shown once; send it as a bearer token."},
+    "device": {"type": "object", "properties": {"id": {"type": "integer"}, "name": _STRING}},
+    "user": {"type": "object", "description": "The inspector, as GET /me describes them."}}}
+_PATHS["/devices/pair"] = {"post": {
+    "summary": "Sign a phone in once: registers a device for the inspector and returns its token",
+    "security": [],
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/PairRequest"}}}},
+    "responses": {"201": _json({"$ref": "#/components/schemas/PairResponse"}, "The device and its token"),
+                  "401": _error("Wrong username or password (unauthenticated, field password)"),
+                  "403": _error("Not an inspector (pairing_inspectors_only)"),
+                  "422": _error("A field is missing or empty (validation_failed)")}}}
+
+
+# The list endpoints that take territory and date filters (issue 16): the one rule for both.
+_VILLAGE_FILTER = {"name": "village", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{12}$"},
+                   "description": "A village in the caller's territory; one that does not exist or lies outside "
+                                  "it answers 404 not_found (field village) alike, on every list."}
+_PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer"}},
+         {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
+_PATHS.update({
+    "/patrol-tasks": {"get": {
+        "summary": "Patrol tasks in the caller's scope, soonest due first",
+        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
+                       {"name": "due_before", "in": "query", "schema": _STRING, "description":
+                        "YYYY-MM-DD: a whole day in the caller's county time zone, tasks due on an earlier day "
+                        "(a task due at the end of 30 November is due before 2026-12-01); or an ISO 8601 time "
+                        "(Beijing time without an offset): tasks due strictly before that moment."}, *_PAGE],
+        "responses": {"200": {"description": "A page of tasks"}, "404": _error("Village absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+    "/cases": {"get": {
+        "summary": "Violation cases in the caller's scope",
+        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
+                       {"name": "township", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{9}$"},
+                        "description": "Like village: absent or out of scope is 404."}, *_PAGE],
+        "responses": {"200": {"description": "A page of cases"}, "404": _error("Territory absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+    "/parcels": {"get": {
+        "summary": "Parcels in the caller's scope as GeoJSON",
+        "parameters": [_VILLAGE_FILTER, {"name": "bbox", "in": "query", "schema": _STRING}, *_PAGE],
+        "responses": {"200": {"description": "A FeatureCollection"}, "404": _error("Village absent or out of scope"),
+                      "422": _error("Invalid filter")}}},
+})
+
 
 @cache
 def openapi_spec() -> dict:

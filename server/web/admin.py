@@ -5,13 +5,13 @@ admin's county; anything else is a 404."""
 from __future__ import annotations
 
 import io
-import json
 
 import segno
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from server.accounts import service as accounts
+from server.accounts import villages as assigned_villages
 from server.accounts.models import ROLE_LABELS_ZH, Device, Role, User
 from server.errors import ApiError
 from server.extensions import db
@@ -80,7 +80,7 @@ def admin_reset_password(user_id: int):
 @web.post("/admin/users/<int:user_id>/villages")
 @page(*ADMINS)
 def admin_assign_villages(user_id: int):
-    return _act_on_user(user_id, lambda user: accounts.assign_villages(
+    return _act_on_user(user_id, lambda user: assigned_villages.set_villages(
         user, form_args(VillagesForm(), request.form, lists=("villages",))["villages"]), "已更新 {} 负责的村")
 
 
@@ -103,7 +103,8 @@ def _render_devices(new_device: Device | None = None, token: str | None = None, 
                                  .order_by(Device.id.desc())).all()
     inspectors = db.session.scalars(select(User).where(User.county_id == admin.county_id, User.is_active.is_(True),
                                                        User.role == Role.INSPECTOR.value).order_by(User.username)).all()
-    pairing = json.dumps({"server": request.url_root.rstrip("/"), "token": token}, ensure_ascii=False) if token else None
+    # The phone app (docs/phone-app.md) pairs from this link: it checks the token, keeps it, drops it from the URL.
+    pairing = f"{request.url_root}app/#pair={token}" if token else None
     return render_template("admin/devices.html", devices=devices, inspectors=inspectors, new_device=new_device,
                            token=token, qr_svg=_qr_svg(pairing) if pairing else None, pairing=pairing,
                            error=error), status

@@ -33,6 +33,8 @@ def admin_upload_parcels():
     try:
         options = {"crs": request.form.get("crs") or None, "layer": request.form.get("layer") or None,
                    "encoding": request.form.get("encoding") or None,
+                   "create_territory": request.form.get("create_territory") == "on",
+                   "rename_villages": request.form.get("rename_villages") == "on",
                    "field_map": parse_field_map(line for line in request.form.get("fields", "").splitlines()
                                                 if line.strip()) or None}
         job = import_jobs.start_import(signed_in_user(), upload.filename, upload.stream, options)

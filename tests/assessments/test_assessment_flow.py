@@ -134,7 +134,7 @@ def test_reassessing_replaces_the_findings(client, token, sites, runner, app):
     # A county widening its tolerance to 40 m makes the 30 m photo pass.
     app.config["FARMPATROL"] = app.config["FARMPATROL"].with_overrides(evidence_geofence_pass_m=40.0)
     result = runner.invoke(args=["evidence", "reassess", "--all"])
-    assert result.output == "reassessed 1 inspections\n"
+    assert result.output == "已重新评估 1 次巡查\n"
     assert rows()[-1] == "GEOFENCE_PASS" and inspection(uuid).evidence_level == "trusted"
     assert runner.invoke(args=["evidence", "reassess"]).exit_code == 2
 

@@ -35,7 +35,7 @@ def test_record_sync_status(live_server, token, own_parcels, shared_photos, tmp_
     answers = {**GOOD_ANSWERS, "has_nonag_use": "yes",
                "problems": [{"problem_type": "hardening", "area_mu": 0.8}]}
     uuid = run("record", "--parcel", own_parcels[0], "--answers", json.dumps(answers),
-               "--photos", str(folder)).strip()
+               "--photos", str(folder)).strip().splitlines()[-1]
     report = json.loads(run("sync"))
     assert report["pushed"] == {"accepted": 1} and report["photos_uploaded"] == 3
     status = json.loads(run("status"))

@@ -47,7 +47,7 @@ class SimulatedDevice:
             paths.append(path)
         roles = {p.name: "distant" if i == 0 else "close" for i, p in enumerate(paths)}
         uuid = self.client.record(self.rng.choice(self.parcels), "farmland_patrol", GOOD_ANSWERS, paths,
-                                  roles=roles, form_version=1, location={"lat": 30.3, "lon": 120.2})
+                                  roles=roles, form_version=1, location={"lat": 30.3, "lon": 120.2}).uuid
         self.recorded[uuid] = blobs
 
     def sync(self, must_succeed: bool = False) -> None:

@@ -38,11 +38,11 @@ def test_jobs_command_lists_last_and_next_runs(runner, monkeypatch):
     assert runner.invoke(args=["jobs", "run", "patrols.mark_overdue"]).exit_code == 0
     monkeypatch.setattr(patrols, "generate_tasks", fail)
     failed = runner.invoke(args=["jobs", "run", "patrols.generate_tasks"])
-    assert failed.exit_code == 1 and "数据库磁盘已满" in failed.output
+    assert failed.exit_code == 1 and "数据库磁盘已满" in failed.output and "[job_failed]" in failed.output
     listing = runner.invoke(args=["jobs"])
     assert listing.exit_code == 0, listing.output
     lines = {line.split()[0]: line for line in listing.output.splitlines()}
-    assert lines["scheduler"].startswith("scheduler lease: never taken")
+    assert lines["调度租约:"] == "调度租约: 从未被持有"
     assert "succeeded" in lines["patrols.mark_overdue"] and "failed" in lines["patrols.generate_tasks"]
     assert "RuntimeError: 数据库磁盘已满" in listing.output
     assert all(spec.id in lines for spec in JOBS)

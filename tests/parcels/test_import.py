@@ -25,7 +25,7 @@ def summary_of(result) -> dict:
 @pytest.mark.parametrize("kind", ["gpkg-4528", "zip-shp-4528", "geojson-4490"])
 def test_import_then_reimport_changes_nothing(app, runner, sample_file, samples, kind):
     path = sample_file(kind)
-    first = summary_of(run_import(runner, path, "--json"))
+    first = summary_of(run_import(runner, path, "--create-territory", "--json"))
     assert (first["created"], first["updated"], first["unchanged"], first["rejected"]) == (5, 0, 0, [])
     again = summary_of(run_import(runner, path, "--json"))
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 5)
@@ -45,7 +45,7 @@ def test_import_then_reimport_changes_nothing(app, runner, sample_file, samples,
 
 def test_changed_attribute_updates_one_parcel(app, runner, layer_file, sample_file, samples):
     path = sample_file("gpkg-4528")
-    summary_of(run_import(runner, path, "--json"))
+    summary_of(run_import(runner, path, "--create-territory", "--json"))
     meta, _, geometry, values = pyogrio.raw.read(str(path))
     fields = dict(zip(meta["fields"], values))
     fields["DLBM"] = fields["DLBM"].copy()
@@ -63,19 +63,73 @@ def test_missing_crs_is_refused_with_a_hint_then_accepted_with_option(app, runne
     assert refused.exit_code != 0
     assert "--crs" in refused.output and "EPSG:4528" in refused.output
     assert db.session.scalar(select(func.count(Parcel.id))) == 0
-    accepted = summary_of(run_import(runner, path, "--crs", "EPSG:4528", "--json"))
+    accepted = summary_of(run_import(runner, path, "--crs", "EPSG:4528", "--create-territory", "--json"))
     assert accepted["created"] == 5
 
 
-def test_county_option_rejects_foreign_parcels(app, runner, sample_file):
-    result = summary_of(run_import(runner, sample_file("gpkg-4528"), "--county", "330111", "--json"))
-    assert result["created"] == 0 and len(result["rejected"]) == 5
-    assert "不属于县 330111" in result["rejected"][0]["reason"]
+def test_county_option_rejects_foreign_parcels_and_fails_when_none_is_taken(app, runner, sample_file):
+    assert runner.invoke(args=["territory", "add-county", "330111", "邻县"]).exit_code == 0
+    result = run_import(runner, sample_file("gpkg-4528"), "--county", "330111", "--json")
+    assert result.exit_code == 1 and "[all_rejected]" in result.output
+    summary = json.loads(result.output[result.output.index("{"):result.output.rindex("}") + 1])
+    assert summary["created"] == 0 and len(summary["rejected"]) == 5
+    assert "不属于县 330111" in summary["rejected"][0]["reason"]
 
 
 def test_text_summary_and_unknown_field_mapping(app, runner, sample_file):
     path = sample_file("gpkg-4490")
-    text = run_import(runner, path)
-    assert text.exit_code == 0 and "created 5, updated 0, unchanged 0, rejected 0" in text.output
+    text = run_import(runner, path, "--create-territory")
+    assert text.exit_code == 0 and "新增 5, 更新 0, 未变 0, 拒绝 0" in text.output
     bad = run_import(runner, path, "--field", "colour=TBBH")
     assert bad.exit_code != 0 and "colour" in bad.output
+
+
+def test_an_unknown_county_is_refused_up_front(app, runner, sample_file):
+    result = run_import(runner, sample_file("gpkg-4528"), "--county", "999998")
+    assert result.exit_code == 1
+    assert "错误: 县 999998 不存在" in result.output and result.output.rstrip().endswith("[unknown_county]")
+    assert db.session.scalar(select(func.count(Parcel.id))) == 0
+    malformed = run_import(runner, sample_file("gpkg-4528"), "--county", "33011", "--create-territory")
+    assert malformed.exit_code == 1 and "[invalid_code]" in malformed.output
+
+
+def test_a_county_is_created_only_when_asked_and_reported(app, runner, sample_file):
+    path = sample_file("gpkg-4528")
+    refused = run_import(runner, path, "--json")
+    assert refused.exit_code == 1 and "[all_rejected]" in refused.output
+    assert "县 330110 不存在" in refused.output and "--create-territory" in refused.output
+    assert db.session.scalar(select(func.count(Village.id))) == 0
+
+    created = summary_of(run_import(runner, path, "--create-territory", "--json"))["territory"]
+    assert created["created"] == [
+        {"level": "county", "code": "330110", "name": "县 330110"},
+        {"level": "township", "code": "330110001", "name": "乡镇 330110001"},
+        {"level": "village", "code": "330110001001", "name": "西溪村"},
+        {"level": "village", "code": "330110001002", "name": "西溪村"}]
+    text = run_import(runner, path)
+    assert text.exit_code == 0 and "新建" not in text.output
+
+
+def test_existing_village_names_are_kept_unless_asked(app, runner, sample_file):
+    assert runner.invoke(args=["territory", "add-county", "330110", "测试县"]).exit_code == 0
+    assert runner.invoke(args=["territory", "add-village", "330110001001", "联丰村"]).exit_code == 0
+    path = sample_file("gpkg-4528")
+    summary = summary_of(run_import(runner, path, "--json"))
+    assert summary["territory"]["names_kept"] == [{"code": "330110001001", "name": "联丰村", "file_name": "西溪村"}]
+    assert summary["territory"]["created"] == [{"level": "village", "code": "330110001002", "name": "西溪村"}]
+    assert db.session.scalar(select(Village.name).where(Village.code == "330110001001")) == "联丰村"
+    text = run_import(runner, path)
+    assert "村名未改  330110001001 联丰村 (文件中为 西溪村; 改名请加 --rename-villages)" in text.output
+
+    renamed = summary_of(run_import(runner, path, "--rename-villages", "--json"))["territory"]
+    assert renamed["renamed"] == [{"code": "330110001001", "from": "联丰村", "to": "西溪村"}]
+    assert db.session.scalar(select(Village.name).where(Village.code == "330110001001")) == "西溪村"
+
+
+def test_one_progress_total_over_reading_and_writing(app, sample_file):
+    from server.parcels.service import import_parcel_file
+
+    totals, steps = [], []
+    import_parcel_file(sample_file("gpkg-4528"), create_territory=True, on_total=totals.append,
+                       progress=steps.append)
+    assert totals == [10] and sum(steps) == 10

@@ -31,22 +31,22 @@ def test_inspector_lists_own_village_tasks(client, tasks):
     task = body["tasks"][0]
     assert task["opens_at"] == "2026-05-31T16:00:00+00:00"
     assert task["due_at"].endswith("+00:00") and task["done_at"] is None
-    assert task["inspector"] == "inspector101201" and task["plan"] in {"permanent_basic", "general_farmland"}
+    assert task["inspector"] == "inspector101201" and task["plan"] in {"permanent_basic", "grain_zone", "general_farmland"}
 
 
 def test_inspector_cannot_list_another_village(client, tasks):
     response = client.get("/api/v1/patrol-tasks?village=330481101202",
                           headers=bearer(tasks.device_tokens["inspector101201"]))
-    assert response.status_code == 403
-    assert response.get_json()["error"] == {"code": "forbidden", "field": "village",
-                                            "message": "无权查看该村的巡查任务: 330481101202"}
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {"code": "not_found", "field": "village",
+                                            "message": "村不存在或不在辖区内: 330481101202"}
 
 
 def test_reviewer_sees_only_their_township(client, tasks):
     login(client, "reviewer101")
     body = client.get("/api/v1/patrol-tasks").get_json()
     assert villages(body) == {"330481101201", "330481101202"}
-    assert client.get("/api/v1/patrol-tasks?village=330481102201").status_code == 403
+    assert client.get("/api/v1/patrol-tasks?village=330481102201").status_code == 404
     assert villages(client.get("/api/v1/patrol-tasks?village=330481101202").get_json()) == {"330481101202"}
 
 
@@ -64,8 +64,20 @@ def test_admin_filters_by_status_and_due(client, tasks):
     assert [t["uuid"] for t in page["tasks"]] == [t["uuid"] for t in everything[3:6]] and page["has_more"]
 
 
+def test_a_date_means_the_whole_day_in_the_county(client, tasks):
+    """The first half of June ends at local midnight of 16 June: those tasks are due on the 15th, before the 16th."""
+    login(client, "admin")
+    first_half = {t["uuid"] for t in client.get("/api/v1/patrol-tasks?limit=5000").get_json()["tasks"]
+                  if t["period_key"] == "2026-06-H1"}
+    due_before_16th = client.get("/api/v1/patrol-tasks?due_before=2026-06-16&limit=5000").get_json()["tasks"]
+    assert first_half and {t["uuid"] for t in due_before_16th} == first_half
+    assert client.get("/api/v1/patrol-tasks?due_before=2026-06-15").get_json()["tasks"] == []
+
+
 @pytest.mark.parametrize("query, status, field", [("status=late", 422, "status"), ("village=12", 422, "village"),
                                                   ("village=330481999999", 404, "village"),
+                                                  ("due_before=20260616", 422, "due_before"),
+                                                  ("due_before=2026-02-30", 422, "due_before"),
                                                   ("due_before=tomorrow", 422, "due_before")])
 def test_bad_queries_name_the_field(client, tasks, query, status, field):
     response = client.get(f"/api/v1/patrol-tasks?{query}", headers=bearer(tasks.device_tokens["inspector101201"]))

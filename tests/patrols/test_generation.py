@@ -23,7 +23,9 @@ def test_pbf_in_june_gets_half_month_tasks_others_monthly(county):
     assert summary.created == county.parcels == len(keys)
     assert {code for code, k in keys.items() if k == {"2026-06-H1"}} == half
     assert {code for code, k in keys.items() if k == {"2026-06"}} == set(keys) - half
-    task = db.session.scalar(select(PatrolTask).where(PatrolTask.period_key == "2026-06-H1").limit(1))
+    task = db.session.scalar(select(PatrolTask).join(Parcel, PatrolTask.parcel_id == Parcel.id)
+                             .where(PatrolTask.period_key == "2026-06-H1", Parcel.is_permanent_basic,
+                                    Parcel.is_grain_zone).limit(1))
     assert (task.opens_at, task.due_at) == (beijing(2026, 6, 1, 0), beijing(2026, 6, 16, 0))
     assert task.kind == TaskKind.ROUTINE.value and task.status == TaskStatus.OPEN.value
     assert task.plan_id == plan_id("permanent_basic")  # PBF + grain zone: one plan, not two

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from server.accounts.models import User
+from server.audit.service import inspection_state, record_event
 from server.cases.models import ViolationCase
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionStatus
@@ -36,7 +37,7 @@ def building(area_mu: float) -> dict:
 
 
 @pytest.fixture
-def parcels(demo) -> dict[str, Parcel]:
+def parcels(demo, forms_published) -> dict[str, Parcel]:
     """Three parcels of village 330481101201 (inspector101201, township 101) with set land classes, and
     one of township 102."""
     own = db.session.scalars(select(Parcel).join(Village).where(Village.code == "330481101201")
@@ -57,18 +58,20 @@ def inspector_of(parcel: Parcel) -> User:
 
 
 def inspect(parcel: Parcel, answers: dict, *, level: str = "trusted", at: datetime | None = None,
-            now: datetime | None = None) -> Inspection:
-    """A complete inspection of `parcel`, judged by the rules at `now` (default: an hour after the visit)."""
+            now: datetime | None = None, form: tuple[str, int] = ("farmland_patrol", 1)) -> Inspection:
+    """A complete inspection of `parcel`, audited and judged by the rules at `now` (default: an hour after the
+    visit), as the completion hook does."""
     at = at or beijing(2026, 5, 3)
     user = inspector_of(parcel)
     inspection = Inspection(
         uuid=str(uuid.uuid4()), content_hash=hashlib.sha256(repr(answers).encode()).hexdigest(),
-        device_id=user.devices[0].id, inspector_id=user.id, parcel_id=parcel.id, form_id="farmland_patrol",
-        form_version=1, started_at=at - timedelta(minutes=5), finished_at=at, device_utc_offset_min=480,
+        device_id=user.devices[0].id, inspector_id=user.id, parcel_id=parcel.id, form_id=form[0],
+        form_version=form[1], started_at=at - timedelta(minutes=5), finished_at=at, device_utc_offset_min=480,
         lat=30.3, lon=120.2, accuracy_m=5.0, crs="WGS84", answers=answers, status=InspectionStatus.COMPLETE.value,
         received_at=at, completed_at=at, evidence_level=level)
     db.session.add(inspection)
     db.session.flush()
+    record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection), at=at)
     apply_rules(inspection, now=now or at + timedelta(hours=1))
     db.session.commit()
     return inspection

@@ -55,9 +55,14 @@ def test_full_loop_with_denials(parcels, login):
 
     first = inspect(parcels["pbf"], building(2.0), at=beijing(2026, 5, 20))  # not yet removed
     body = reviewer.get(f"/api/v1/cases/{case.id}").get_json()
-    assert body["status"] == "rectification_submitted"
+    assert body["status"] == "rectification_ordered"  # the building stands: nothing to verify
     assert {(i["uuid"], i["role"]) for i in body["inspections"]} >= {(first.uuid, "rectification")}
-    body = act(reviewer, case.id, "reject_rectification", note="房屋未拆除",
+    assert act(reviewer, case.id, "verify").get_json()["error"]["code"] == "invalid_transition"
+
+    inspect(parcels["pbf"], GRAIN, at=beijing(2026, 6, 10))
+    body = reviewer.get(f"/api/v1/cases/{case.id}").get_json()
+    assert body["status"] == "rectification_submitted"
+    body = act(reviewer, case.id, "reject_rectification", note="耕作层未恢复",
                expected_version=body["version"]).get_json()
     assert body["status"] == "rectification_ordered"
 
@@ -65,8 +70,8 @@ def test_full_loop_with_denials(parcels, login):
     body = act(reviewer, case.id, "verify", note="已复耕, 销号").get_json()
     assert body["status"] == "closed"
     assert [h["action"] for h in body["history"]] == [
-        "created", "confirm", "order_rectification", "submit_rectification", "observe", "reject_rectification",
-        "submit_rectification", "verify"]
+        "created", "confirm", "order_rectification", "rectification_recheck", "observe", "submit_rectification",
+        "reject_rectification", "submit_rectification", "verify"]
     assert body["history"][-1]["actor"] == "reviewer101" and body["history"][-1]["reason"] == "已复耕, 销号"
     assert len(body["observations"]) == 2 and second.uuid in {i["uuid"] for i in body["inspections"]}
 

@@ -1,23 +1,27 @@
-"""撂荒 over time with a controllable `now`: seasons, winter fallow, approved 休耕 and the year rule."""
+"""撂荒 over time with a controllable `now`: seasons, winter fallow, approved 休耕, the year rule, the minimum
+of idle visits and the signs (weed height, how long the field looks idle)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.rules.abandonment import assess_abandonment
+from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.config import DEFAULT_RULES, load_rules, merged_body
 
 TZ = ZoneInfo("Asia/Shanghai")
 RULES = DEFAULT_RULES.abandonment  # main season Jun–Sep, winter fallow Nov–Feb, flag 1 season, confirm 12 months
+EVIDENCE = DEFAULT_RULES.abandonment_evidence  # 2 idle visits 14 days apart; shrubs 100 cm; idle 12 months
+# The season and window tests below judge single visits: a county that asks for one idle visit.
+ONE_VISIT = load_rules(merged_body({"abandonment_evidence": {"min_idle_visits": 1}})).abandonment_evidence
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def judge(visits: list[tuple[str, str]], now: str, rules=RULES):
-    found = assess_abandonment([(at(day), status) for day, status in visits], rules, at(now), TZ)
+def judge(visits: list[tuple], now: str, rules=RULES, evidence=ONE_VISIT):
+    found = assess_abandonment([Seen(at(day), *rest) for day, *rest in visits], rules, evidence, at(now), TZ)
     return found.code if found else None
 
 
@@ -72,9 +76,9 @@ def test_time_travel_through_two_seasons():
 
 
 def test_the_finding_names_the_latest_idle_visit_and_the_missed_seasons():
-    history = [(at("2026-05-01"), "grain"), (at("2026-07-01"), "not_cultivated"), (at("2026-08-20"), "not_cultivated"),
-               (at("2026-12-01"), "not_cultivated")]
-    found = assess_abandonment(history, RULES, at("2027-01-05"), TZ)
+    history = [Seen(at("2026-05-01"), "grain"), Seen(at("2026-07-01"), "not_cultivated"),
+               Seen(at("2026-08-20"), "not_cultivated"), Seen(at("2026-12-01"), "not_cultivated")]
+    found = assess_abandonment(history, RULES, EVIDENCE, at("2027-01-05"), TZ)
     assert (found.code, found.last_index, found.missed_seasons) == ("ABANDON_SEASONAL", 2, (2026,))
     assert found.idle_since == at("2026-07-01")
 
@@ -88,3 +92,36 @@ def test_thresholds_and_windows_are_configurable(override, now, expected):
     rules = load_rules(merged_body({"abandonment": override})).abandonment
     visits = [("2026-06-10", "not_cultivated"), ("2026-07-05", "not_cultivated"), ("2026-09-20", "not_cultivated")]
     assert judge(visits, now, rules) == expected
+
+
+def test_by_default_two_idle_visits_some_weeks_apart_are_needed():
+    """DOMAIN 2: at least two patrol observations a few weeks apart before a case opens."""
+    one = [("2026-04-10", "grain"), ("2026-07-05", "not_cultivated")]
+    assert judge(one, "2026-10-01", evidence=EVIDENCE) is None
+    close = one + [("2026-07-12", "not_cultivated")]
+    assert judge(close, "2026-10-01", evidence=EVIDENCE) is None  # a week apart
+    apart = one + [("2026-07-25", "not_cultivated")]
+    assert judge(apart, "2026-10-01", evidence=EVIDENCE) == "ABANDON_SEASONAL"
+    three = load_rules(merged_body({"abandonment_evidence": {"min_idle_visits": 3}})).abandonment_evidence
+    assert judge(apart, "2026-10-01", evidence=three) is None
+
+
+@pytest.mark.parametrize("weed_cm, idle_duration, expected", [
+    (60, "months_6_to_12", "ABANDON_SEASONAL"),
+    (120, "months_3_to_6", "ABANDON_YEAR"),   # shrubs of 1 m and more: 常年撂荒 by its look
+    (30, "over_12_months", "ABANDON_YEAR"),   # looks idle for more than a year
+])
+def test_weed_height_and_idle_duration_are_signs_of_a_year(weed_cm, idle_duration, expected):
+    visits = [("2026-07-05", "not_cultivated", 50, "under_3_months"),
+              ("2026-08-10", "not_cultivated", weed_cm, idle_duration)]
+    assert judge(visits, "2026-10-01", evidence=EVIDENCE) == expected
+    assert judge(visits[1:], "2026-10-01", evidence=EVIDENCE) is None  # a sign still needs two visits
+
+
+def test_the_signs_are_county_settings():
+    visits = [("2026-07-05", "not_cultivated", 50, "under_3_months"),
+              ("2026-08-10", "not_cultivated", 120, "months_6_to_12")]
+    lenient = load_rules(merged_body({"abandonment_evidence": {"shrub_height_cm": 200, "idle_sign_months": 6}}))
+    assert judge(visits, "2026-08-11", evidence=lenient.abandonment_evidence) == "ABANDON_YEAR"  # 6 months
+    strict = load_rules(merged_body({"abandonment_evidence": {"shrub_height_cm": 200}}))
+    assert judge(visits, "2026-08-11", evidence=strict.abandonment_evidence) is None

@@ -1,9 +1,18 @@
-"""Classification of one visit, table-driven: every land class × observed use. Plain functions, no app."""
+"""Classification of one visit, table-driven: every land class × observed use. Plain functions, no app.
+Answers are farmland_patrol v1's, read through its mapping."""
 
 import pytest
 
-from server.rules.classify import classify
+from inspection_forms import builtin_definitions
+from server.rules import classify as rules_classify
 from server.rules.config import DEFAULT_RULES, load_rules, merged_body
+from server.rules.observations import read_visit
+
+V1 = next(d for d in builtin_definitions() if (d.form_id, d.version) == ("farmland_patrol", 1))
+
+
+def classify(answers, land_classes, area_mu, rules, month, rice_seen_this_year=False):
+    return rules_classify.classify(read_visit(V1, answers), land_classes, area_mu, rules, month, rice_seen_this_year)
 
 PBF, GRAIN_ZONE, GENERAL = ["permanent_basic"], ["permanent_basic", "grain_zone"], ["general_farmland"]
 GZ_ONLY, HIGH_STD = ["general_farmland", "grain_zone"], ["general_farmland", "high_standard"]
@@ -71,13 +80,19 @@ def test_land_class_by_observed_use(use, class_name, expected):
 
 
 @pytest.mark.parametrize("use, expected", [("rice", set()), ("vegetables", {"NONGRAIN_CASH_CROP"}),
-                                           ("wheat", {"NONGRAIN_CASH_CROP"}), ("idle", set()),
+                                           ("wheat", set()), ("idle", set()),
                                            ("fallow", set()), ("fruit", {P, "NONGRAIN_CASH_CROP"})])
-def test_grain_zone_needs_rice_in_the_rice_season(use, expected):
-    """粮功区: 每年一季以上水稻; in August a cultivated field without rice breaks it. 一般耕地 does not care."""
+def test_grain_zone_flags_a_non_grain_crop_in_the_rice_months_of_a_year_without_rice(use, expected):
+    """粮功区: 每年一季以上水稻. In August a non-grain crop, with no rice seen earlier that year, breaks it; a
+    grain crop that is not rice waits for the year's verdict (rice.py). 一般耕地 does not care."""
     assert {o.code for o in classify(USES[use], GRAIN_ZONE, 6.0, DEFAULT_RULES, month=8)} == expected
     assert {o.code for o in classify(USES[use], GENERAL, 6.0, DEFAULT_RULES, month=8)} == expected - {
         "NONGRAIN_CASH_CROP"}
+
+
+def test_vegetables_after_early_rice_are_a_rotation():
+    """Early rice seen on 15 July, vegetables on 20 August: the year has its rice crop."""
+    assert classify(USES["vegetables"], GRAIN_ZONE, 6.0, DEFAULT_RULES, month=8, rice_seen_this_year=True) == []
 
 
 def test_a_county_may_require_grain_on_high_standard_farmland():

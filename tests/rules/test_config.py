@@ -67,7 +67,7 @@ def test_rules_cli_publishes_and_shows(runner, demo, tmp_path):
                                  str(override)])
     assert result.exit_code == 0, result.output
     shown = runner.invoke(args=["rules", "show", "--county", demo.county_code, "--on", "2026-02-01"])
-    assert "version 1" in shown.output and '"maintenance": 10' in shown.output
+    assert "第 1 版" in shown.output and '"maintenance": 10' in shown.output
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"abandonment": {"confirm_after_months": 0}}), encoding="utf-8")
     refused = runner.invoke(args=["rules", "publish", "--county", demo.county_code, "--effective-from", "2026-01-01",

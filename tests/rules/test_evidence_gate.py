@@ -75,6 +75,7 @@ def test_abandonment_job_flags_after_the_season_and_confirms_after_a_year(parcel
     parcel = parcels["grain_zone"]
     inspect(parcel, GRAIN, at=beijing(2026, 4, 20))
     inspect(parcel, IDLE, at=beijing(2026, 7, 10))
+    inspect(parcel, IDLE, at=beijing(2026, 7, 28))  # two idle visits some weeks apart (DOMAIN 2)
     assert cases_of(parcel) == []
     assert reevaluate_abandonment(now=beijing(2026, 9, 20)) == 0
     assert reevaluate_abandonment(now=beijing(2026, 10, 2)) == 1

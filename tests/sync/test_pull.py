@@ -36,7 +36,7 @@ def _keys(changes: list[dict], entity: str, op: str = "upsert") -> set[str]:
 def test_first_pull_is_a_snapshot_of_the_devices_scope(client, token, own_parcels):
     changes, _, reset = pull_all(client, token, limit=7)  # small pages cross the phase boundaries
     assert reset
-    assert _keys(changes, "form") == {"farmland_patrol:1"}
+    assert _keys(changes, "form") == {"farmland_patrol:1", "farmland_patrol:2"}
     assert _keys(changes, "parcel") == set(own_parcels)
     parcel = next(c for c in changes if c["entity"] == "parcel")
     assert parcel["data"]["type"] == "Feature" and parcel["data"]["geometry"]["type"] in {"Polygon", "MultiPolygon"}

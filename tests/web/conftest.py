@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from server.demo.generator import DEMO_PASSWORD
 from server.demo.history import build_history
 from tests.conftest import SHARED_PHOTOS
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # how the web UI shows times
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]

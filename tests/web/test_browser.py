@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from server.db_types import utcnow
 from server.demo.generator import DEMO_PASSWORD
-from server.web.shell import DISPLAY_ZONE
+from tests.web.conftest import SHANGHAI as DISPLAY_ZONE
 from tests.web.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -12,7 +12,7 @@ from server.extensions import db
 from server.patrols import service as patrols
 from server.patrols.coverage import village_coverage
 from server.patrols.models import PatrolTask, TaskStatus
-from server.web.shell import DISPLAY_ZONE
+from tests.web.conftest import SHANGHAI as DISPLAY_ZONE
 from tests.reviews.fixtures import GRAIN, inspect
 from tests.web.conftest import sign_in
 

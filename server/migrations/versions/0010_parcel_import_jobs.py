@@ -1,7 +1,7 @@
 """parcel import jobs: uploads from the web UI imported in the background, with progress
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-27 11:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import server.db_types
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('processed', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('created_at', server.db_types.UTCDateTime(), nullable=False),

@@ -1,0 +1,111 @@
+"""Fixtures of the phone app's browser tests: `farmpatrol serve` as a real process (killable, restartable on
+its port), Debian's Chromium through Playwright, and a phone-sized browser context with a fake position."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from server.extensions import db
+from server.parcels.models import Parcel
+from server.territory.models import Village
+from tests.conftest import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+VILLAGE = "330481101201"  # inspector101201's
+
+
+class ServeProcess:
+    """`farmpatrol serve` on a fixed port, in its own process group so that a kill takes its workers too."""
+
+    def __init__(self, database_url: str, instance: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": database_url, "FARMPATROL_INSTANCE": str(instance),
+                    "FARMPATROL_SECRET_KEY": "test"}
+        self.log = instance.parent / "serve.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / "farmpatrol"), "serve", "--port", str(self.port), "--no-scheduler"],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                requests.get(f"{self.url}/api/v1/health", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.kill()
+        raise AssertionError("farmpatrol serve did not start")
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut would: nothing is flushed or closed cleanly."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+@pytest.fixture
+def phone_server(database_url, tmp_path, sync_demo):
+    server = ServeProcess(database_url, tmp_path / "instance")
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium (scripts/_browser.sh)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass(frozen=True)
+class Spot:
+    parcel_code: str
+    lat: float
+    lon: float
+
+
+@pytest.fixture
+def standing_in(sync_demo) -> Spot:
+    """A point inside the first parcel of the inspector's village: where the fake GPS puts the phone."""
+    parcel = db.session.scalars(select(Parcel).join(Village, Parcel.village_id == Village.id)
+                                .where(Village.code == VILLAGE).order_by(Parcel.code)).first()
+    point = parcel.geometry.representative_point()
+    return Spot(parcel.code, point.y, point.x)
+
+
+@pytest.fixture
+def phone(browser, standing_in):
+    """A new page in a phone-sized context standing in a parcel, with its position granted."""
+    context = browser.new_context(**PHONE, geolocation={"latitude": standing_in.lat, "longitude": standing_in.lon,
+                                                        "accuracy": 6}, permissions=["geolocation"])
+    page = context.new_page()
+    # The page's own reports, printed (pytest shows them when a test fails).
+    page.on("console", lambda message: print(f"console.{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: print(f"page error: {error}"))
+    yield page
+    context.close()
