@@ -77,7 +77,7 @@ def test_a_device_token_is_shown_once_and_a_device_can_be_revoked(sync_demo, cli
     device = db.session.scalar(select(Device).where(Device.name == "Mate 60"))
     secret = page.split('data-testid="token">', 1)[1].split("<", 1)[0]
     assert accounts.authenticate_device(secret).id == device.id
-    assert "<svg" in page and secret in page  # as text and inside the QR code's pairing content
+    assert "<svg" in page and f"/app/#pair={secret}" in page  # as text and as the phone app's pairing link (QR)
     assert secret not in client.get("/admin/devices").get_data(as_text=True)
 
     client.post(f"/admin/devices/{device.id}/revoke", data={"csrf_token": token})
