@@ -48,6 +48,16 @@ class Config:
     evidence_near_duplicate_max_bits: int = 8
     testing: bool = False
     sql_echo: bool = False
+    # Web UI maps: a basemap tile URL template ({z}/{x}/{y}), off by default (parcels draw without one). It must
+    # serve WGS84/CGCS2000-aligned tiles such as 天地图 (with its key in the URL); GCJ-02 tiles (高德, 腾讯) sit
+    # hundreds of metres off the parcels.
+    web_basemap_tile_url: str = ""
+    web_basemap_attribution: str = ""
+    # A 三调 file uploaded on /admin/parcels (a county's DLTB layer runs to hundreds of MB); other requests keep
+    # max_request_bytes.
+    parcel_upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    # `farmpatrol demo`: real photos for the demo history (copied into the photo store); missing means fewer photos.
+    demo_photos_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "shared" / "photos")
 
     def __post_init__(self) -> None:
         instance = Path(self.instance_path)

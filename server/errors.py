@@ -98,24 +98,31 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        if not _wants_json():
+        if not wants_json():
             return err
-        if err.code == 400 and "JSON" in (err.description or ""):
-            problem = MALFORMED_JSON
-        else:
-            problem = _BY_STATUS.get(err.code or 500, Problem(f"http_{err.code}", err.code or 500, err.name))
-        return jsonify(ApiError(problem, status=err.code).to_dict()), err.code
+        return http_error_json(err)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if not _wants_json():
+        if not wants_json():
             return "服务器内部错误", 500
         return jsonify(ApiError(INTERNAL).to_dict()), 500
 
 
-def _wants_json() -> bool:
+def http_error_json(err: HTTPException):
+    """An HTTP error (404 route, 405, 413, ...) in the API's JSON format."""
+    if err.code == 400 and "JSON" in (err.description or ""):
+        problem = MALFORMED_JSON
+    else:
+        problem = _BY_STATUS.get(err.code or 500, Problem(f"http_{err.code}", err.code or 500, err.name))
+    return jsonify(ApiError(problem, status=err.code).to_dict()), err.code
+
+
+def wants_json() -> bool:
+    """API paths and clients asking for JSON get JSON errors; people get the web UI's error pages."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
 
 # Pairing a phone (server/accounts/service.pair_device).
 PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")

@@ -128,3 +128,30 @@ def pair_device(username: str, password: str, device_name: str) -> tuple[Device,
     if user.role_enum is not Role.INSPECTOR:
         raise ApiError(PAIRING_INSPECTORS_ONLY, field="username")
     return register_device(user, device_name)
+
+
+# Administration by a county admin (web UI): users and devices of the admin's own county only.
+
+def county_user(admin: User, user_id: int) -> User | None:
+    """A user of the admin's county, or None (another county's users do not exist for them)."""
+    return db.session.scalar(select(User).where(User.id == user_id, User.county_id == admin.county_id))
+
+
+def county_device(admin: User, device_id: int) -> Device | None:
+    return db.session.scalar(select(Device).join(User).where(Device.id == device_id,
+                                                             User.county_id == admin.county_id))
+
+
+def set_active(admin: User, user: User, active: bool) -> None:
+    """Disable (or enable again) a user: a disabled user cannot sign in and their devices stop syncing."""
+    if user.id == admin.id and not active:
+        raise AccountError("不能停用自己的账号")
+    user.is_active = active
+    db.session.commit()
+
+
+def reset_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("密码至少 8 位")
+    user.password_hash = hash_password(password)
+    db.session.commit()

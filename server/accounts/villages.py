@@ -1,4 +1,5 @@
-"""An inspector's villages after creation: add one, remove one. Functions here own their transaction."""
+"""An inspector's villages after creation: add one, remove one, or set them all (the web UI's form). Functions
+here own their transaction."""
 
 from __future__ import annotations
 
@@ -40,5 +41,21 @@ def remove_village(username: str, village_code: str) -> User:
         raise AccountError(f"{village_code} 是 {username} 唯一的村: 巡查员至少需要一个村, 请先添加另一个村",
                            "last_village")
     user.villages.remove(village)
+    db.session.commit()
+    return user
+
+
+def set_villages(user: User, village_codes: list[str]) -> User:
+    """Replace an inspector's villages with these (at least one, all of the inspector's county)."""
+    if user.role_enum is not Role.INSPECTOR:
+        raise AccountError(f"{user.username} 不是巡查员: 只有巡查员按村分配", "not_an_inspector")
+    if not village_codes:
+        raise AccountError("巡查员至少需要一个村", "last_village")
+    villages = [existing_unit(territory.get_village, code, "村") for code in village_codes]
+    foreign = [v.code for v in villages if v.township.county_id != user.county_id]
+    if foreign:
+        raise AccountError(f"村 {', '.join(foreign)} 不在 {user.username} 所在的县: 巡查员的村必须属于同一个县",
+                           "other_county")
+    user.villages = villages
     db.session.commit()
     return user

@@ -60,6 +60,15 @@ RECHECK = "rectification_recheck"  # a re-inspection that changes nothing (untru
 IN_RECTIFICATION = (ORDERED, OVERDUE, SUBMITTED, FAILED)
 
 
+# How the audit trail's actions on a case read in the web UI and reports.
+ACTION_LABELS_ZH = {"created": "发现问题(立案)", OBSERVE: "再次发现", "confirm": "确认违法", "dismiss": "排除",
+                    "order_rectification": "下达整改", "verify": "验收销号", "reject_rectification": "整改不合格, 重新整改",
+                    UPGRADE.name: "疑点经可信证据确认", DISMISS_DOUBT.name: "复查排除疑点",
+                    SUBMIT.name: "提交整改复查", MARK_OVERDUE.name: "逾期未整改, 上报县级",
+                    FAIL.name: "整改复查仍发现问题, 整改未通过", REOPEN.name: "整改复查仍发现问题, 继续整改",
+                    RECHECK: "整改复查(状态未变)"}
+
+
 def allowed(action: Action, status: str, role: Role) -> tuple[bool, bool]:
     """(is the transition defined from this status, may this role take it)."""
     roles = action.sources.get(status)

@@ -1,33 +1,44 @@
+"""Sign-in, sign-out and the overview page."""
+
+from urllib.parse import urlsplit
+
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.accounts import service as accounts
-from server.accounts.auth import current_principal, log_in, log_out
-from server.accounts.models import ROLE_LABELS_ZH
+from server.accounts.auth import log_in, log_out
 from server.accounts.scopes import village_scope
 from server.extensions import db
 from server.parcels.models import Parcel
 from server.territory.models import Township, Village
 from server.web import web
+from server.web.shell import home_endpoint, page, signed_in_user
 
 
 @web.get("/")
 def index():
-    if current_principal() is None:
-        return redirect(url_for("web.login"))
-    return redirect(url_for("web.dashboard"))
+    user = signed_in_user()
+    return redirect(url_for(home_endpoint(user) if user else "web.login"))
 
 
 @web.route("/login", methods=["GET", "POST"])
 def login():
     error = None
+    next_url = _local_path(request.values.get("next", ""))
     if request.method == "POST":
         user = accounts.authenticate_password(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             log_in(user)
-            return redirect(url_for("web.dashboard"))
+            return redirect(next_url or url_for(home_endpoint(user)))
         error = "用户名或密码错误"
-    return render_template("login.html", error=error), (401 if error else 200)
+    return render_template("login.html", error=error, next_url=next_url,
+                           username=request.form.get("username", "")), (401 if error else 200)
+
+
+def _local_path(url: str) -> str:
+    """Only a path on this site is a place to return to after sign-in (never another host)."""
+    parts = urlsplit(url)
+    return url if url.startswith("/") and not url.startswith("//") and not parts.netloc else ""
 
 
 @web.post("/logout")
@@ -37,11 +48,9 @@ def logout():
 
 
 @web.get("/dashboard")
+@page()
 def dashboard():
-    principal = current_principal()
-    if principal is None:
-        return redirect(url_for("web.login"))
-    user = principal.user
+    user = signed_in_user()
     rows = db.session.execute(
         select(Township.name, Village.code, Village.name, func.count(Parcel.id), func.coalesce(func.sum(Parcel.area_mu), 0))
         .join(Village, Village.township_id == Township.id)
@@ -50,5 +59,5 @@ def dashboard():
         .group_by(Township.name, Village.code, Village.name)
         .order_by(Village.code)
     ).all()
-    return render_template("dashboard.html", user=user, role_label=ROLE_LABELS_ZH[user.role_enum], rows=rows,
-                           total_parcels=sum(r[3] for r in rows), total_mu=sum(r[4] for r in rows))
+    return render_template("dashboard.html", rows=rows, total_parcels=sum(r[3] for r in rows),
+                           total_mu=sum(r[4] for r in rows))
