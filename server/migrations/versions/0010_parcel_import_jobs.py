@@ -10,7 +10,7 @@ import server.db_types
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
