@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from server.rules.codes import CATEGORY_LABELS_ZH, CROP_CODES, LAND_CLASS_LABELS_ZH, SEVERITIES
+from server.reports.rules import DEFAULT_COMPENSATION, DEFAULT_COMPENSATION_RULES, CompensationRules, CompensationSchema
 
 _RECTIFIED = ("nonag", "nongrain", "abandonment", "maintenance")  # the categories that open cases
 _PERENNIALS_AND_TURF = ["nursery", "turf", "flowers", "fruit", "tea", "trees"]
@@ -52,6 +53,8 @@ DEFAULT_BODY: dict = {
     # 整改期限 by category: 非农化 30 days, 管护 15 days [K, DOMAIN 3]; 非粮化 and 撂荒 "by the next planting
     # season", taken as 90 days [K].
     "rectification_days": {"nonag": 30, "nongrain": 90, "abandonment": 90, "maintenance": 15},
+    # Compensation rates and deductions (server/reports/rules.py has the section, its defaults and sources).
+    "compensation": DEFAULT_COMPENSATION,
 }
 
 
@@ -88,6 +91,7 @@ class RuleSet:
     abandonment: AbandonmentRules
     evidence: EvidenceRules
     rectification_days: dict[str, int]
+    compensation: CompensationRules = DEFAULT_COMPENSATION_RULES
 
 
 class LandClassSchema(Schema):
@@ -136,6 +140,8 @@ class RuleSetSchema(Schema):
     evidence = fields.Nested(EvidenceSchema, required=True)
     rectification_days = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(CATEGORY_LABELS_ZH))),
                                      values=fields.Integer(validate=validate.Range(min=1, max=730)), required=True)
+    # Versions stored before the section existed are read with the defaults.
+    compensation = fields.Nested(CompensationSchema, load_default=DEFAULT_COMPENSATION_RULES)
 
     @validates_schema
     def _complete(self, data, **kwargs):
