@@ -33,7 +33,8 @@ def to_fen(yuan: Decimal) -> int:
 
 
 def yuan(fen: int) -> Decimal:
-    return Decimal(fen) / _HUNDRED
+    """Integer 分 as 元 with two places (exact)."""
+    return (Decimal(fen) / _HUNDRED).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

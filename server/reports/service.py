@@ -209,3 +209,28 @@ def diff(report: CompensationReport, against: CompensationReport) -> dict:
     result |= {"from_version": against.version, "to_version": report.version,
                "rule_version_before": against.rule_version, "rule_version_after": report.rule_version}
     return result
+
+
+def admin_county(user: User, county_code: str | None) -> County:
+    """The county a county admin acts for: their own (another county is not there for them)."""
+    if county_code is not None and county_code != user.county.code:
+        raise ApiError(NOT_FOUND, f"县不存在或不在辖区内: {county_code}", field="county")
+    return user.county
+
+
+def diff_for(user: User, report_id: int, against_id: int | None) -> dict:
+    """The diff of a version against `against_id` (default: the version before it)."""
+    report = get_report(user, report_id)
+    against = get_report(user, against_id) if against_id is not None else previous_version(report)
+    if against is None:
+        raise ApiError(VALIDATION_FAILED, "没有可比较的上一版本", field="against")
+    result = diff(report, against)
+    townships = visible_townships(user)
+    if townships is not None:
+        codes = {v["code"] for v in report.result["villages"] + against.result["villages"]
+                 if v["township_code"] in townships}
+        for key in ("appeared", "disappeared", "changed"):
+            result[key] = [entry for entry in result[key] if entry["village_code"] in codes]
+        result["villages"] = [v for v in result["villages"] if v["code"] in codes]
+        result.pop("totals_before"), result.pop("totals_after")
+    return result
