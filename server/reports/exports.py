@@ -78,13 +78,11 @@ def _summary(sheet, view: ReportView) -> None:
     for _, township_name, villages in view.townships():
         subtotal_row, row = row, row + 1
         for village in villages:
-            values = [village["township_name"], village["name"], village["code"],
+            _write_row(sheet, row, [village["township_name"], village["name"], village["code"],
                       float(village["area_mu"].get("permanent_basic", 0)),
                       float(village["area_mu"].get("general_farmland", 0)), yuan(village["base_fen"]),
                       *(yuan(village["deductions_fen"].get(k, 0)) for k in KINDS), yuan(village["deduction_fen"]),
-                      yuan(village["net_fen"])]
-            for column, value in enumerate(values, 1):
-                sheet.cell(row=row, column=column, value=value)
+                                    yuan(village["net_fen"])])
             row += 1
         _subtotal_row(sheet, subtotal_row, f"{township_name} 小计", subtotal_row + 1, row - 1, numeric)
     _subtotal_row(sheet, row, f"{view.county_name} 合计", first_data, row - 1, numeric)
@@ -92,6 +90,12 @@ def _summary(sheet, view: ReportView) -> None:
         for cell in data_row:
             cell.number_format = MU_FORMAT if cell.column <= 5 else YUAN_FORMAT
     _print_setup(sheet, [12, 12, 15, 14, 14, 16, *([13] * len(KINDS)), 16, 16])
+
+
+def _write_row(sheet, row: int, values) -> None:
+    """By row number: `append` would go below the row that setting the frozen panes created."""
+    for column, value in enumerate(values, 1):
+        sheet.cell(row=row, column=column, value=value)
 
 
 def _subtotal_row(sheet, row: int, label: str, first: int, last: int, columns: range) -> None:
@@ -108,8 +112,8 @@ def _lines(sheet, view: ReportView) -> None:
     header = list(LINE_COLUMNS)
     header_row = _heading(sheet, view, "扣减明细", len(header))
     _table_header(sheet, header_row, header)
-    for values in rows:
-        sheet.append([float(v) if k == "面积(亩)" and v != "" else v for k, v in values.items()])
+    for index, values in enumerate(rows, header_row + 1):
+        _write_row(sheet, index, [float(v) if k == "面积(亩)" and v != "" else v for k, v in values.items()])
     amount_col = get_column_letter(len(header))
     total_row = header_row + len(rows) + 1
     sheet.cell(row=total_row, column=1, value="合计").font = _BOLD
@@ -123,6 +127,6 @@ def _lines(sheet, view: ReportView) -> None:
 def _rules(sheet, view: ReportView) -> None:
     header_row = _heading(sheet, view, "规则与标准", 2)
     _table_header(sheet, header_row, ["项目", "内容"])
-    for item, value in rules_rows(view):
-        sheet.append([item, value])
+    for index, row in enumerate(rules_rows(view), header_row + 1):
+        _write_row(sheet, index, row)
     _print_setup(sheet, [34, 110])
