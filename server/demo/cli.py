@@ -5,6 +5,8 @@ from sqlalchemy import select
 
 from inspection_forms import builtin_definitions
 from server.demo.generator import DEMO_PASSWORD, DemoExistsError, build_demo_county
+from server.demo.history import build_report_history
+from server.db_types import utcnow
 from server.extensions import db
 from server.forms import service as forms
 from server.patrols import service as patrols
@@ -34,6 +36,8 @@ def demo_command(parcels, seed, if_empty):
     tokens_file.write_text("".join(f"{user}\t{token}\n" for user, token in demo.device_tokens.items()))
     tokens_file.chmod(0o600)
     click.echo(f"demo county {demo.county_code}: {demo.parcels} parcels, {tasks.created} patrol tasks")
+    report = build_report_history(demo.county_code, utcnow().year - 1)
+    click.echo(f"  compensation report {report.id}: {report.period_start.year} issued, version {report.version}")
     for role, names in demo.users.items():
         click.echo(f"  {role}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} (password {DEMO_PASSWORD})")
     click.echo(f"  device tokens: {tokens_file}")

@@ -192,8 +192,9 @@ def _case_line(case: CaseIn, parcel: ParcelIn, base_fen: int, rates: RateVersion
     factor = rules.area_factors.get(case.category, Decimal(0))
     percent = rules.base_percent_per_case.get(case.category, Decimal(0))
     amount = area * rate * factor * period_share + yuan(base_fen) * percent / _HUNDRED
-    formula = f"{area}亩×{rate}元×{factor}" + (f"×{period_share:.4f}" if period_share != 1 else "")
-    formula += f" + 基数{yuan(base_fen)}元×{percent}%"
+    parts = [f"{area}亩×{rate}元×{factor}" + (f"×{period_share:.4f}" if period_share != 1 else "")] if factor else []
+    parts += [f"基数{yuan(base_fen)}元×{percent}%"] if percent else []
+    formula = " + ".join(parts) or "0"
     late = case.deadline_at is not None and (
         (case.closed_at or snapshot.cutoff_at) > case.deadline_at or case.status == "overdue")
     if rules.waive_rectified_in_time and case.status == "closed" and not late and case.deadline_at is not None:

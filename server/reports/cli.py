@@ -96,6 +96,6 @@ def list_reports():
     for report in db.session.scalars(query):
         period = Period(report.period_kind, report.period_start, report.period_end)
         version = f"v{report.version}" if report.version else "draft"
-        issued = report.issued_at.strftime("%Y-%m-%d") if report.issued_at else "-"
+        issued = report.issued_at.astimezone(report.county.zone).strftime("%Y-%m-%d") if report.issued_at else "-"
         click.echo(f"{report.id:>5} {report.county.code} {period.label_zh:<12} {version:<6} "
                    f"{service.STATUS_LABELS_ZH[report.status]:<8} 应拨 {yuan(report.net_fen):>14} 下发 {issued}")
