@@ -15,20 +15,17 @@ from server.reports import files, service
 from server.reports.snapshot import period_of
 from tests.reports.conftest import VILLAGE, YEAR_END, confirmed_case, missed_tasks, user
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-
-
 @pytest.fixture
-def issued(worked):
+def issued(worked, app):
     case = confirmed_case(worked["pbf"][0], 2.0)
     missed_tasks(worked["pbf"][2], missed=3, done=2)
     report = service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=user("admin"))
-    return report, case
+    return report, case, app.config["FARMPATROL"].report_font_path
 
 
 def test_xlsx_figures_formulas_and_print_setup(issued):
-    report, case = issued
-    body, mimetype, _ = files.export(files.view_for(None, report), "xlsx", FONT)
+    report, case, font = issued
+    body, mimetype, _ = files.export(files.view_for(None, report), "xlsx", font)
     book = load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["汇总", "扣减明细", "规则与标准"]
     summary = book["汇总"]
@@ -58,8 +55,8 @@ def test_xlsx_figures_formulas_and_print_setup(issued):
 
 
 def test_pdf_text_font_and_pages(issued):
-    report, _ = issued
-    body, mimetype, _ = files.export(files.view_for(None, report), "pdf", FONT)
+    report, _, font = issued
+    body, mimetype, _ = files.export(files.view_for(None, report), "pdf", font)
     pdf = PdfReader(io.BytesIO(body))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     for expected in ("演示县2026年度耕地保护补偿资金扣减核算表", "第 1 版", report.snapshot_hash, "丰收镇", "长安镇", "联丰村",
@@ -73,8 +70,8 @@ def test_pdf_text_font_and_pages(issued):
 
 
 def test_csv_has_a_bom_and_a_row_per_line(issued):
-    report, case = issued
-    body, _, name = files.export(files.view_for(None, report), "csv", FONT)
+    report, case, font = issued
+    body, _, name = files.export(files.view_for(None, report), "csv", font)
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [(r["村"], r["扣减类型"], r["扣减金额(元)"]) for r in rows] == [("联丰村", "非农化", "240.00"),
