@@ -1,5 +1,5 @@
 """A village with the areas of the DOMAIN.md §3 worked example (3,000 亩 永久基本农田 + 500 亩 一般耕地 =
-205,000 元 at the Cixi rates), helpers for confirmed cases and missed patrol tasks, and logins."""
+205,000 元 at the Cixi rates), helpers for confirmed cases and missed patrol tasks, and the review tests' login."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.cases import service as cases
-from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
 from server.parcels.geometry import SQUARE_METRES_PER_MU
 from server.parcels.models import Parcel
@@ -19,6 +18,7 @@ from server.reports import service
 from server.reports.snapshot import period_of
 from server.territory.models import Village
 from tests.reviews.fixtures import beijing, building, cases_of, inspect
+from tests.reviews.test_workflow_api import login  # noqa: F401  (the fixture: a logged-in test client)
 
 VILLAGE = "330481101201"
 YEAR_END = date(2026, 12, 31)
@@ -63,13 +63,3 @@ def village_result(report, code: str = VILLAGE) -> dict:
 
 def year_report(county_code: str = "330481", **kwargs):
     return service.compute(service.county_or_error(county_code), period_of("year", 2026), YEAR_END, **kwargs)
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str):
-        client = app.test_client()
-        response = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 200, response.get_json()
-        return client
-    return as_user
