@@ -23,7 +23,6 @@ from server.reports.rules import RATE_CLASSES, CompensationRules
 from server.reports.snapshot import CaseIn, ParcelIn, RateVersion, Snapshot
 
 ROUNDING_ZH = "金额按每一行四舍五入到分, 合计为各行之和"
-DEDUCTION_KINDS = ("nonag", "nongrain", "abandonment", "maintenance", "patrol", "veto", "cap")
 _HUNDRED = Decimal(100)
 
 

@@ -45,7 +45,6 @@ class CompensationReport(db.Model):
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     county: Mapped[County] = relationship()
-    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     signoffs: Mapped[list["ReportSignoff"]] = relationship(order_by="ReportSignoff.id", back_populates="report",
                                                            cascade="all, delete-orphan")
 

@@ -166,10 +166,6 @@ def visible_townships(user: User) -> set[str] | None:
     return None
 
 
-def snapshot_of(report: CompensationReport) -> Snapshot:
-    return Snapshot.from_json(report.snapshot)
-
-
 def _period_reports(county: County, period: Period) -> Select:
     return select(CompensationReport).where(CompensationReport.county_id == county.id,
                                             CompensationReport.period_kind == period.kind,

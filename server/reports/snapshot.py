@@ -156,9 +156,6 @@ class Snapshot:
             tuple(PatrolIn(*row) for row in data["patrols"]),
         )
 
-    def digest(self) -> str:
-        return snapshot_hash(self.to_json())
-
 
 def snapshot_hash(document: dict) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces): the hash the audit chain witnesses."""

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from server.audit.service import entity_history, verify_chain
 from server.cases import service as cases
 from server.errors import ApiError
 from server.extensions import db
 from server.reports import service
-from server.reports.snapshot import Snapshot, period_of
 from server.reports.calc import calculate
+from server.reports.snapshot import Snapshot, period_of
 from server.rules.versions import publish_rules
 from tests.reports.conftest import VILLAGE, YEAR_END, confirmed_case, missed_tasks, user, village_result, year_report
-from tests.reviews.fixtures import beijing, building, cases_of, inspect
-
-import pytest
+from tests.reviews.fixtures import beijing, building, inspect
 
 
 def test_worked_example_base_and_deductions(worked):
