@@ -17,7 +17,7 @@ from server.rules.codes import CATEGORY_LABELS_ZH, CODES
 KIND_LABELS_ZH = {**{k: v for k, v in CATEGORY_LABELS_ZH.items() if k != "patrol"}, "patrol": "巡查不到位",
                   "veto": "一票否决", "cap": "封顶调整"}
 KINDS = ("nonag", "nongrain", "abandonment", "maintenance", "patrol", "veto", "cap")
-BASIS_LABELS_ZH = {"registered": "三调图斑面积(TBMJ)", "computed": "按图形计算的椭球面积"}
+_BASIS_ZH = {"land_class": "图斑地类面积(TBDLMJ)", "source": "图斑面积(TBMJ)", "computed": "图形计算面积"}
 LINE_COLUMNS = ("乡镇", "村", "村代码", "扣减类型", "案件编号", "图斑编号", "违法类型", "案件状态", "证据等级", "面积(亩)",
                 "规则版本", "计算式", "说明", "扣减金额(元)")
 EVIDENCE_LABELS_ZH = {"trusted": "可信", "doubtful": "存疑", "insufficient": "不足", None: "-"}
@@ -40,6 +40,7 @@ class ReportView:
     lines: list[dict]
     totals: dict[str, int]
     rounding_zh: str
+    area_basis: dict[str, int]  # parcels per area basis, of the villages shown
 
     @property
     def title_zh(self) -> str:
@@ -74,7 +75,15 @@ def report_view(report, status_zh: str, townships: set[str] | None = None) -> Re
                       issued.astimezone(report.county.zone).strftime("%Y-%m-%d"), report.as_of.isoformat(),
                       report.snapshot_hash, report.rule_version, snapshot["rules"], snapshot["rate_versions"],
                       sorted(villages, key=lambda v: (v["township_code"], v["code"])), lines, totals,
-                      result["rounding_zh"])
+                      result["rounding_zh"], _basis_counts(villages))
+
+
+def _basis_counts(villages: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for village in villages:
+        for basis, count in village["area_basis"].items():
+            counts[basis] = counts.get(basis, 0) + count
+    return counts
 
 
 def line_row(line: dict) -> dict:
@@ -110,7 +119,9 @@ def rules_rows(view: ReportView) -> list[tuple[str, str]]:
         ("巡查不到位", _missed_zh(rules["missed_patrols"])),
         ("一票否决类型", "、".join(rules["veto_codes"]) or "无"),
         ("每村扣减上限(基数的%)", str(rules["cap_percent"])),
-        ("面积依据", "有三调图斑面积(TBMJ)的按其计, 否则按图形计算的椭球面积; 案件未记录面积的按图斑面积计"),
+        ("面积依据", "按三调图斑地类面积(TBDLMJ)计, 无则按图斑面积(TBMJ), 再无则按图形计算的椭球面积; "
+                     "案件未记录面积的按图斑面积计"),
+        ("各面积依据的图斑数", "; ".join(f"{_BASIS_ZH[basis]} {count}" for basis, count in sorted(view.area_basis.items()))),
         ("政策依据", "海政办发〔2021〕84号 §二(六): 后期管护不到位的作为耕地保护不力行为扣减当年度耕地保护补偿资金"),
     ]
     return rows

@@ -63,16 +63,19 @@ def _villages(county_id: int) -> tuple[VillageIn, ...]:
 
 
 def _parcels(county_id: int) -> tuple[ParcelIn, ...]:
-    """The registered area (三调 TBMJ, m²) where the import had it, else the computed geodesic area."""
-    rows = db.session.execute(select(Parcel.code, Village.code, Parcel.rate_class, Parcel.area_mu, Parcel.source_area_m2)
+    """The registered land-class area (三调 TBDLMJ, m²) where the import had it, else the parcel's registered
+    area (TBMJ), else the computed geodesic area."""
+    rows = db.session.execute(select(Parcel.code, Village.code, Parcel.rate_class, Parcel.area_mu,
+                                     Parcel.land_class_area_m2, Parcel.source_area_m2)
                               .join(Village, Parcel.village_id == Village.id)
                               .where(Parcel.county_id == county_id).order_by(Parcel.code))
     parcels = []
-    for code, village_code, rate_class, area_mu, source_m2 in rows:
-        registered = source_m2 is not None and source_m2 > 0
-        area = source_m2 / SQUARE_METRES_PER_MU if registered else area_mu
-        parcels.append(ParcelIn(code, village_code, rate_class, Decimal(repr(area)).quantize(_AREA_PLACES),
-                                "registered" if registered else "computed"))
+    for code, village_code, rate_class, area_mu, land_class_m2, source_m2 in rows:
+        basis, area = "computed", area_mu
+        for name, registered_m2 in (("source", source_m2), ("land_class", land_class_m2)):
+            if registered_m2 is not None and registered_m2 > 0:
+                basis, area = name, registered_m2 / SQUARE_METRES_PER_MU
+        parcels.append(ParcelIn(code, village_code, rate_class, Decimal(repr(area)).quantize(_AREA_PLACES), basis))
     return tuple(parcels)
 
 

@@ -73,7 +73,7 @@ class ParcelIn:
     village_code: str
     rate_class: str
     area_mu: Decimal
-    area_basis: str  # "registered" (TBMJ from the survey file) or "computed" (geodesic)
+    area_basis: str  # "land_class" (三调 TBDLMJ), "source" (TBMJ) or "computed" (geodesic)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ def worked(demo) -> dict[str, list[Parcel]]:
         pbf = index < 6
         parcel.is_permanent_basic, parcel.is_grain_zone, parcel.is_high_standard = pbf, False, False
         parcel.rate_class = "permanent_basic" if pbf else "general_farmland"
-        parcel.source_area_m2 = (500 if pbf else 125) * SQUARE_METRES_PER_MU
+        # 永农 parcels carry the 三调 land-class area (TBDLMJ), which wins over the gross TBMJ; the others TBMJ only.
+        parcel.land_class_area_m2 = 500 * SQUARE_METRES_PER_MU if pbf else None
+        parcel.source_area_m2 = (520 if pbf else 125) * SQUARE_METRES_PER_MU
     db.session.commit()
     return {"pbf": parcels[:6], "general": parcels[6:]}
 

@@ -30,10 +30,10 @@ def snapshot(*, cases=(), patrols=(), rules=None, rate_versions=None, kind="year
         rate_versions or (RateVersion(3, date(2025, 1, 1), CIXI),),
         (VillageIn(VILLAGE, "联丰村", "330481101", "丰收镇"),),
         # 3,000 亩 永久基本农田 in 3 parcels, 500 亩 一般耕地 in one.
-        (ParcelIn("P1", VILLAGE, "permanent_basic", Decimal(1000), "registered"),
-         ParcelIn("P2", VILLAGE, "permanent_basic", Decimal(1000), "registered"),
+        (ParcelIn("P1", VILLAGE, "permanent_basic", Decimal(1000), "source"),
+         ParcelIn("P2", VILLAGE, "permanent_basic", Decimal(1000), "source"),
          ParcelIn("P3", VILLAGE, "permanent_basic", Decimal(1000), "computed"),
-         ParcelIn("G1", VILLAGE, "general_farmland", Decimal(500), "registered")),
+         ParcelIn("G1", VILLAGE, "general_farmland", Decimal(500), "source")),
         tuple(cases), tuple(patrols))
 
 
@@ -53,7 +53,7 @@ def test_base_is_area_times_rate():
     village = village_of(calc)
     assert village.base_fen == 205_000_00  # 3,000 × 60 + 500 × 50
     assert village.deduction_fen == 0 and village.net_fen == 205_000_00
-    assert village.area_basis == {"registered": 3, "computed": 1}
+    assert village.area_basis == {"source": 3, "computed": 1}
 
 
 def test_area_deduction_by_factor():

@@ -23,7 +23,7 @@ def test_worked_example_base_and_deductions(worked):
     report = year_report()
     village = village_result(report)
     assert village["base_fen"] == 205_000_00 and village["net_fen"] == 205_000_00
-    assert village["area_basis"] == {"registered": 10}
+    assert village["area_basis"] == {"land_class": 6, "source": 4}
 
     case = confirmed_case(worked["pbf"][0], 2.0)  # 2 亩 × 60 × 2 (非农化) = 240 元
     inspect(worked["pbf"][1], building(5.0))  # flagged, never reviewed: does not count

@@ -1,4 +1,4 @@
-"""reports: compensation reports and township sign-offs
+"""reports: compensation reports and township sign-offs; the parcels' 三调 land-class area (TBDLMJ)
 
 Revision ID: 0009
 Revises: 0005
@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('land_class_area_m2', sa.Float(), nullable=True))
+
     op.create_table('compensation_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_id', sa.Integer(), nullable=False),
@@ -68,3 +71,5 @@ def downgrade():
         batch_op.drop_index('ix_compensation_reports_period')
 
     op.drop_table('compensation_reports')
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.drop_column('land_class_area_m2')
