@@ -62,12 +62,10 @@ def report_view(report, status_zh: str, townships: set[str] | None = None) -> Re
     """The report, limited to `townships` (None: the whole county); totals are of what is shown."""
     snapshot, result = report.snapshot, report.result
     villages = [v for v in result["villages"] if townships is None or v["township_code"] in townships]
-    shown = {v["code"] for v in villages}
-    lines = [line for line in result["lines"] if line["village_code"] in shown]
-    for line in lines:
-        village = next(v for v in villages if v["code"] == line["village_code"])
-        line.setdefault("village_name", village["name"])
-        line.setdefault("township_name", village["township_name"])
+    shown = {v["code"]: v for v in villages}
+    lines = [line | {"village_name": shown[line["village_code"]]["name"],
+                     "township_name": shown[line["village_code"]]["township_name"]}
+             for line in result["lines"] if line["village_code"] in shown]
     totals = {key: sum(v[key] for v in villages) for key in ("base_fen", "deduction_fen", "net_fen")}
     issued = report.issued_at or report.created_at
     return ReportView(snapshot["county_code"], snapshot["county_name"],
