@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -96,9 +96,9 @@ class Calculation:
                 "net_fen": sum(v.net_fen for v in self.villages)}
 
     def to_json(self) -> dict:
-        return {"villages": [_plain(asdict(v)) for v in self.villages],
-                "base_lines": [_plain(asdict(b)) for b in self.base_lines],
-                "lines": [_plain(asdict(line)) for line in self.lines], "totals": self.totals,
+        return {"villages": [_plain(_fields(v)) for v in self.villages],
+                "base_lines": [_plain(_fields(b)) for b in self.base_lines],
+                "lines": [_plain(_fields(line)) for line in self.lines], "totals": self.totals,
                 "rounding_zh": ROUNDING_ZH}
 
 
@@ -234,6 +234,11 @@ def _cap_line(village_code: str, lines: list[Line], result: VillageResult, rules
     label = "一票否决, 扣减以全部补偿为限" if result.vetoed else f"扣减封顶: 补偿基数的 {rules.cap_percent}%"
     return [Line(key=f"cap:{village_code}", kind="cap", village_code=village_code, amount_fen=cap - total,
                  formula_zh=f"{yuan(cap)} − {yuan(total)}", note_zh=label, rule_version=rule_version)]
+
+
+def _fields(item) -> dict:
+    """A dataclass's fields, shallow (`asdict` deep-copies every value: ten times slower here)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
 def _plain(value):

@@ -85,7 +85,10 @@ def _cases(county_id: int, statuses: frozenset[str], cutoff_at: datetime, starts
     latest_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
                     .order_by(CaseObservation.observed_at.desc(), CaseObservation.id.desc()).limit(1)
                     .scalar_subquery())
-    query = (select(ViolationCase, Parcel.code, Village.code, RuleConfig.version, latest_level)
+    query = (select(ViolationCase.id, ViolationCase.version, Parcel.code, Village.code, ViolationCase.code,
+                    ViolationCase.category, ViolationCase.status, ViolationCase.area_mu, latest_level,
+                    RuleConfig.version, ViolationCase.first_observed_at, ViolationCase.deadline_at,
+                    ViolationCase.updated_at)
              .join(Parcel, ViolationCase.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)
              .outerjoin(RuleConfig, ViolationCase.rule_config_id == RuleConfig.id)
              .where(Parcel.county_id == county_id, ViolationCase.status.in_(sorted(statuses)),
@@ -93,11 +96,11 @@ def _cases(county_id: int, statuses: frozenset[str], cutoff_at: datetime, starts
                     (ViolationCase.status != CLOSED) | (ViolationCase.updated_at >= starts_at))
              .order_by(ViolationCase.id))
     cases = []
-    for case, parcel_code, village_code, rule_version, level in db.session.execute(query):
-        area = None if case.area_mu is None else Decimal(repr(case.area_mu)).quantize(_AREA_PLACES)
-        cases.append(CaseIn(case.id, case.version, parcel_code, village_code, case.code, case.category, case.status,
-                            area, level, rule_version, case.first_observed_at, case.deadline_at,
-                            case.updated_at if case.status == CLOSED else None))
+    for *head, status, area_mu, level, rule_version, first_observed_at, deadline_at, updated_at in db.session.execute(
+            query):
+        area = None if area_mu is None else Decimal(repr(area_mu)).quantize(_AREA_PLACES)
+        cases.append(CaseIn(*head, status, area, level, rule_version, first_observed_at, deadline_at,
+                            updated_at if status == CLOSED else None))
     return tuple(cases)
 
 
