@@ -3,7 +3,7 @@
 their observations.
 
 Target: compute (the draft) and issue (a frozen, hashed version) each under 10 s. The data is inserted in
-bulk (Core executemany, no ORM objects) to keep the setup short. SQLite always; PostgreSQL as well when
+bulk (Core executemany, no ORM objects) to keep the setup short, then ANALYZEd as autovacuum would. SQLite always; PostgreSQL as well when
 DATABASE_URL names a server (a scratch database is created on it and dropped afterwards).
 
 Run: .venv/bin/python benchmarks/bench_reports.py [--parcels 70000 --inspections 1000000]
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 from shapely.geometry import box
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_task_generation import scratch_postgres  # noqa: E402
@@ -57,6 +57,9 @@ def run(label: str, database_url: str, instance: Path, parcels: int, inspections
         upgrade()
         started = time.perf_counter()
         counts = populate(parcels, inspections)
+        with db.engine.connect() as conn:  # what autovacuum (PostgreSQL) would soon do after a bulk load
+            conn.execute(text("ANALYZE"))
+            conn.commit()
         print(f"[{label}] inserted {counts} in {time.perf_counter() - started:.1f} s")
         county = service.county_or_error("330481")
         period = period_of("year", YEAR)

@@ -107,11 +107,15 @@ def _cases(county_id: int, statuses: frozenset[str], cutoff_at: datetime, starts
 def _patrols(county_id: int, starts_at: datetime, cutoff_at: datetime) -> tuple[PatrolIn, ...]:
     """Per village: tasks whose window closed in the period up to the cut-off, and how many were missed
     (marked overdue; a task done late still counts as done)."""
-    missed = func.sum(when((PatrolTask.status == TaskStatus.OVERDUE.value, 1), else_=0))
+    # Tasks are counted per parcel first: one pass over the period's tasks, then a join of parcel-sized rows
+    # (joining first lets a planner without fresh statistics walk the tasks by index, 30x slower).
+    per_parcel = (select(PatrolTask.parcel_id, func.count(PatrolTask.id).label("due"),
+                         func.sum(when((PatrolTask.status == TaskStatus.OVERDUE.value, 1), else_=0)).label("missed"))
+                  .where(PatrolTask.status != TaskStatus.CANCELLED.value, PatrolTask.due_at >= starts_at,
+                         PatrolTask.due_at < cutoff_at)
+                  .group_by(PatrolTask.parcel_id).subquery())
     rows = db.session.execute(
-        select(Village.code, func.count(PatrolTask.id), missed)
-        .join(Parcel, PatrolTask.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)
-        .where(Parcel.county_id == county_id, PatrolTask.status != TaskStatus.CANCELLED.value,
-               PatrolTask.due_at >= starts_at, PatrolTask.due_at < cutoff_at)
-        .group_by(Village.code).order_by(Village.code))
+        select(Village.code, func.sum(per_parcel.c.due), func.sum(per_parcel.c.missed))
+        .join(Parcel, per_parcel.c.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)
+        .where(Parcel.county_id == county_id).group_by(Village.code).order_by(Village.code))
     return tuple(PatrolIn(code, int(due), int(missed or 0)) for code, due, missed in rows)
