@@ -59,8 +59,10 @@ def register_commands(app) -> None:
     from server.parcels.cli import parcels_cli
     from server.patrols.cli import patrols_cli
     from server.rules.cli import rules_cli
+    from server.reports.cli import reports_cli
     from server.territory.cli import territory_cli
 
     for command in (users_cli, territory_cli, parcels_cli, demo_command, serve_command, forms_cli,
-                    patrols_cli, jobs_cli, scheduler_command, evidence_cli, rules_cli, cases_cli, audit_cli):
+                    patrols_cli, jobs_cli, scheduler_command, evidence_cli, rules_cli, cases_cli, audit_cli,
+                    reports_cli):
         app.cli.add_command(command)

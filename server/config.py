@@ -46,6 +46,9 @@ class Config:
     evidence_geofence_pass_m: float = 15.0
     evidence_geofence_warn_m: float = 50.0
     evidence_near_duplicate_max_bits: int = 8
+    # Compensation reports: the CJK TrueType font embedded in PDFs (Debian fonts-wqy-microhei, installed by
+    # scripts/_fonts.sh).
+    report_font_path: str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
     testing: bool = False
     sql_echo: bool = False
     # Web UI maps: a basemap tile URL template ({z}/{x}/{y}), off by default (parcels draw without one). It must

@@ -34,6 +34,8 @@ UNSUPPORTED_MEDIA_TYPE = Problem("unsupported_media_type", 415, "不支持的内
 INTERNAL = Problem("internal_error", 500, "服务器内部错误")
 INVALID_TRANSITION = Problem("invalid_transition", 409, "案件当前状态下不能执行该操作")
 STALE_CASE = Problem("stale_case", 409, "案件已被他人更新, 请刷新后重试")
+# Compensation reports (server/reports).
+INVALID_REPORT_STATE = Problem("invalid_report_state", 409, "报表当前状态下不能执行该操作")
 
 _BY_STATUS = {p.status: p for p in (BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
                                     METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE,

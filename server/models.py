@@ -15,3 +15,4 @@ from server.rules.models import RuleConfig  # noqa: F401
 from server.cases.models import CaseInspection, CaseObservation, ViolationCase  # noqa: F401
 from server.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from server.parcels.import_jobs import ParcelImportJob  # noqa: F401
+from server.reports.models import CompensationReport, ReportSignoff  # noqa: F401

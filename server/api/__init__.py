@@ -27,6 +27,8 @@ def _register_nested() -> None:
     api_v1.register_blueprint(assessments_bp)
     from server.cases.api import bp as cases_bp
     api_v1.register_blueprint(cases_bp)
+    from server.reports.api import bp as reports_bp
+    api_v1.register_blueprint(reports_bp)
 
 
 _register_nested()

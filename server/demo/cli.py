@@ -5,8 +5,10 @@ from sqlalchemy import select
 
 from inspection_forms import builtin_definitions
 from server.clitext import CliError
-from server.demo.history import build_history
 from server.demo.generator import DEMO_PASSWORD, DemoExistsError, build_demo_county
+from server.demo.history import build_history
+from server.demo.report_history import build_report_history
+from server.db_types import utcnow
 from server.extensions import db
 from server.forms import service as forms
 from server.patrols import service as patrols
@@ -40,6 +42,9 @@ def demo_command(parcels, seed, if_empty, history):
     tokens_file.write_text("".join(f"{user}\t{token}\n" for user, token in demo.device_tokens.items()))
     tokens_file.chmod(0o600)
     click.echo(f"示范县 {demo.county_code}: {demo.parcels} 个图斑, 新增 {tasks.created} 个巡查任务")
+    if history:
+        report = build_report_history(demo.county_code, utcnow().year - 1)
+        click.echo(f"  补偿扣减核算表 {report.id}: {report.period_start.year} 年度, 已下发第 {report.version} 版")
     for role, names in demo.users.items():
         click.echo(f"  {role}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} (密码 {DEMO_PASSWORD})")
     click.echo(f"  设备令牌: {tokens_file}")

@@ -46,8 +46,13 @@ JOBS: tuple[JobSpec, ...] = (
     # pick up visits synced late and are otherwise no-ops.
     JobSpec("rules.evaluate_rice_year", "server.rules.service:evaluate_rice_year", {"day": 1, "hour": 3, "minute": 35},
             "粮食生产功能区年度水稻种植判定"),
+    # Daily: from each county's configured date (default 10 January) the previous year's report is issued;
+    # after each quarter its draft. Both check what exists, so a missed day catches up.
+    JobSpec("reports.issue_previous_year", "server.reports.jobs:issue_previous_year", {"hour": 3, "minute": 5},
+            "下发上一年度耕地保护补偿扣减核算表"),
+    JobSpec("reports.draft_previous_quarter", "server.reports.jobs:draft_previous_quarter", {"hour": 3, "minute": 15},
+            "生成上一季度补偿扣减核算草稿"),
 )
-# Not declared yet (a later issue; no function exists to call): scheduled compensation-deduction reports.
 
 
 def get_spec(job_id: str, specs: tuple[JobSpec, ...] = JOBS) -> JobSpec:

@@ -42,6 +42,7 @@ class Parcel(db.Model):
     max_lat: Mapped[float] = mapped_column(Float)
     area_mu: Mapped[float] = mapped_column(Float)
     source_area_m2: Mapped[float | None] = mapped_column(Float)
+    land_class_area_m2: Mapped[float | None] = mapped_column(Float)  # 三调 TBDLMJ: the area compensation pays on
     land_use_code: Mapped[str | None] = mapped_column(String(8))
     is_permanent_basic: Mapped[bool] = mapped_column(default=False)
     is_high_standard: Mapped[bool] = mapped_column(default=False)

@@ -42,6 +42,7 @@ OPTIONAL_FIELD_GUESSES = {
     "project_name": ("XMMC", "项目名称"),
     "project_accepted_on": ("YSRQ", "验收日期"),
     "rate_class": (),
+    "land_class_area_m2": ("TBDLMJ",),  # 图斑地类面积 (三调: TBMJ less the deducted field ridges), m²
     "is_permanent_basic": ("SFYJJBNT", "YJJBNT", "永久基本农田"),
     "is_high_standard": ("SFGBZNT", "GBZNT", "高标准农田"),
     "is_grain_zone": ("SFLSGNQ", "LSGNQ", "粮食生产功能区"),
@@ -100,6 +101,7 @@ class ParcelFeature:
     repair_note: str | None = None
     village_code_raw: str | None = None
     warnings: tuple[str, ...] = ()
+    land_class_area_m2: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +372,7 @@ class _Builder:
             project_name=_text(row.get("project_name")),
             project_accepted_on=_date(row.get("project_accepted_on"), warnings),
             rate_class=_text(row.get("rate_class")),
+            land_class_area_m2=_number(row.get("land_class_area_m2"), "land_class_area_m2", warnings),
             repair_note=repair_note, village_code_raw=raw_village, warnings=tuple(warnings), **flags))
 
 

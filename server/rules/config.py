@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from server.rules.codes import CATEGORY_LABELS_ZH, CROP_CODES, FARM_USE_CODES, LAND_CLASS_LABELS_ZH, SEVERITIES
+from server.reports.rules import DEFAULT_COMPENSATION, DEFAULT_COMPENSATION_RULES, CompensationRules, CompensationSchema
 
 _RECTIFIED = ("nonag", "nongrain", "abandonment", "maintenance")  # the categories that open cases
 _PERENNIALS_AND_TURF = ["nursery", "turf", "flowers", "fruit", "tea", "trees"]
@@ -72,6 +73,8 @@ DEFAULT_BODY: dict = {
     # A re-inspection that still shows the problem keeps the case in rectification (`keep_ordered`) or
     # marks it `rectification_failed` for the reviewer (`mark_failed`).
     "rectification": {"problem_seen_again": "keep_ordered"},
+    # Compensation rates and deductions (server/reports/rules.py has the section, its defaults and sources).
+    "compensation": DEFAULT_COMPENSATION,
 }
 
 
@@ -124,6 +127,7 @@ class RuleSet:
     abandonment_evidence: AbandonmentEvidenceRules
     rice_year_end_month: int
     problem_seen_again: str
+    compensation: CompensationRules = DEFAULT_COMPENSATION_RULES
 
 
 class LandClassSchema(Schema):
@@ -198,6 +202,8 @@ class RuleSetSchema(Schema):
     abandonment_evidence = fields.Nested(AbandonmentEvidenceSchema, required=True)
     rice = fields.Nested(RiceSchema, required=True)
     rectification = fields.Nested(RectificationSchema, required=True)
+    # Versions stored before the section existed are read with the defaults.
+    compensation = fields.Nested(CompensationSchema, load_default=DEFAULT_COMPENSATION_RULES)
 
     @validates_schema
     def _complete(self, data, **kwargs):

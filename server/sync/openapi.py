@@ -247,6 +247,13 @@ _PATHS.update({
 })
 
 
+# Other domains' paths, each kept in its own module.
+from server.reports.openapi import PATHS as _REPORT_PATHS, SCHEMAS as _REPORT_SCHEMAS  # noqa: E402
+
+_PATHS |= _REPORT_PATHS
+_SCHEMAS |= _REPORT_SCHEMAS
+
+
 @cache
 def openapi_spec() -> dict:
     return {

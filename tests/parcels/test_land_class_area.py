@@ -1,0 +1,29 @@
+"""The 三调 land-class area (TBDLMJ), which compensation pays on: read when the file has it, and a file
+without it keeps the content hashes of earlier imports (nothing to re-sync to the phones)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from server.parcels.reader import read_parcels
+from server.parcels.service import _content_hash, _row
+from tests.parcels.test_reader import dltb, lonlat
+
+
+def test_tbdlmj_is_read_when_present(layer_file):
+    path = layer_file([lonlat(120.2, 30.3), lonlat(120.21, 30.3)],
+                      dltb(["P1", "P2"], TBMJ=[2000.0, 1500.0], TBDLMJ=[1850.5, None]))
+    first, second = read_parcels(path).features
+    assert (first.source_area_m2, first.land_class_area_m2) == (2000.0, 1850.5)
+    assert second.land_class_area_m2 is None
+    assert read_parcels(layer_file([lonlat(120.2, 30.3)], dltb(["P1"]), name="old.gpkg")).features[0] \
+        .land_class_area_m2 is None
+
+
+def test_an_absent_land_class_area_keeps_the_earlier_hash(layer_file):
+    [feature] = read_parcels(layer_file([lonlat(120.2, 30.3)], dltb(["P1"], TBMJ=[2000.0]))).features
+    row = _row(feature, 1, 1, None)
+    without = {key: value for key, value in row.items() if key not in ("land_class_area_m2", "content_hash")}
+    assert row["content_hash"] == _content_hash(without)
+    assert _content_hash(without | {"land_class_area_m2": 1850.5}) != row["content_hash"]
+    assert np.isclose(feature.area_mu, row["area_mu"], atol=1e-4)
