@@ -110,7 +110,8 @@ def resolve(user: User, conflict_id: int, keep: str, reason: str) -> InspectionC
 def flatten_record(value: object, prefix: str = "") -> dict[str, object]:
     """A record as dotted field paths (`location.lat`, `photos[0].sha256`) to values: how versions are compared."""
     if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in flatten_record(item, f"{prefix}.{key}" if prefix else key).items()}
+        return {k: v for key, item in value.items()
+                for k, v in flatten_record(item, f"{prefix}.{key}" if prefix else key).items()}
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         return {k: v for i, item in enumerate(value) for k, v in flatten_record(item, f"{prefix}[{i}]").items()}
     return {prefix: value}
