@@ -122,7 +122,7 @@ def _render_report(report_id: int, error: str | None = None, form: dict | None =
     except ApiError as err:
         if err.problem is NOT_FOUND:
             abort(404)
-        raise
+        abort(400, description=err.message)  # `against` is no version of this period
     view = files.view_for(user, report)
     kinds = [kind for kind in KINDS if any(kind in v["deductions_fen"] for v in view.villages)]
     townships = [(code, name, villages, _subtotal(villages, kinds)) for code, name, villages in view.townships()]

@@ -90,6 +90,10 @@ def test_the_county_admin_drafts_issues_compares_and_finalises(report, client):
     page = client.get(issued.headers["Location"]).get_data(as_text=True)
     assert "第 2 版" in page and "与第 1 版相比的变化" in page
     assert f'href="/reports/{report.id}"' in page  # the superseded version 1, in the versions table
+    assert "与第 1 版相比的变化" in client.get(f"/reports/{second}?against={report.id}").get_data(as_text=True)
+    other_period = client.post("/reports/compute", data={"csrf_token": token, "year": YEAR, "month": "3"})
+    wrong = client.get(f"/reports/{second}?against={other_period.headers['Location'].rsplit('/', 1)[1]}")
+    assert wrong.status_code == 400 and "只能比较同一期间的两个版本" in wrong.get_data(as_text=True)
     assert 'data-signoff="330481101"' in page and 'data-signoff="330481102"' in page
 
     early = client.post(f"/reports/{second}/finalise", data={"csrf_token": token})
