@@ -35,6 +35,7 @@ def test_reviewer_resolves_the_conflict_and_signs_off_the_report(season_with_rep
     page.fill("#reason", "巡查员确认后到版本补充了积水情况")
     page.click("form button[type=submit]:has-text('确认处理')")
     expect(page.get_by_test_id("conflict-status")).to_have_text("已处理")
+    conflict_url = page.url
     expect(page.locator(".card")).to_contain_text("巡查员确认后到版本补充了积水情况")
 
     page.click("nav.main >> text=补偿报表")
@@ -58,8 +59,9 @@ def test_reviewer_resolves_the_conflict_and_signs_off_the_report(season_with_rep
     phone = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     small = phone.new_page()
     sign_in(small, live_server, "reviewer101", "/reports")
-    small.goto(report_url)
-    assert_fits(small, PHONE["width"])
-    small.screenshot(path=screenshots / "report-390.png", full_page=True)
+    for name, url in (("report", report_url), ("conflict", conflict_url)):
+        small.goto(url)
+        assert_fits(small, PHONE["width"])
+        small.screenshot(path=screenshots / f"{name}-390.png", full_page=True)
     phone.close()
     context.close()
