@@ -52,7 +52,7 @@ def side_by_side(conflict: InspectionConflict) -> dict:
     """Both versions in the push's record shape (times in UTC) and the fields in which they differ."""
     inspection = db.session.get(Inspection, conflict.inspection_id)
     stored, incoming = stored_record(inspection), incoming_record(conflict.payload)
-    flat_stored, flat_incoming = _flatten(stored), _flatten(incoming)
+    flat_stored, flat_incoming = flatten_record(stored), flatten_record(incoming)
     differences = [{"field": field, "stored": flat_stored.get(field), "incoming": flat_incoming.get(field)}
                    for field in sorted(flat_stored.keys() | flat_incoming.keys())
                    if flat_stored.get(field) != flat_incoming.get(field)]
@@ -107,11 +107,13 @@ def resolve(user: User, conflict_id: int, keep: str, reason: str) -> InspectionC
     return conflict
 
 
-def _flatten(value: object, prefix: str = "") -> dict[str, object]:
+def flatten_record(value: object, prefix: str = "") -> dict[str, object]:
+    """A record as dotted field paths (`location.lat`, `photos[0].sha256`) to values: how versions are compared."""
     if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in _flatten(item, f"{prefix}.{key}" if prefix else key).items()}
+        return {k: v for key, item in value.items()
+                for k, v in flatten_record(item, f"{prefix}.{key}" if prefix else key).items()}
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        return {k: v for i, item in enumerate(value) for k, v in _flatten(item, f"{prefix}[{i}]").items()}
+        return {k: v for i, item in enumerate(value) for k, v in flatten_record(item, f"{prefix}[{i}]").items()}
     return {prefix: value}
 
 

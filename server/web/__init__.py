@@ -12,4 +12,4 @@ web.before_request(check_csrf)
 web.app_context_processor(lambda: {"csrf_token": csrf_token})
 
 # Routes, error pages and the shell's template context attach to the blueprint on import.
-from server.web import admin, cases, coverage, errors, parcel_import, shell, views  # noqa: E402,F401
+from server.web import admin, cases, conflicts, coverage, errors, parcel_import, reports, shell, views  # noqa: E402,F401

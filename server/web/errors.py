@@ -15,7 +15,7 @@ _HINTS = {403: "当前账号的角色或辖区无权查看该页面。", 404: "�
           413: "上传的文件超过了大小限制。"}
 _NOT_KEPT = {CSRF_FIELD, "password"}
 # What people type, shown again with its label; other fields (action, version, selections) go back hidden.
-TYPED_FIELDS_ZH = {"note": "说明/原因", "deadline": "整改期限", "username": "用户名", "display_name": "姓名",
+TYPED_FIELDS_ZH = {"note": "说明/原因", "reason": "原因", "deadline": "整改期限", "username": "用户名", "display_name": "姓名",
                    "name": "设备名称", "crs": "坐标系", "layer": "图层", "encoding": "属性编码", "fields": "字段对应"}
 
 

@@ -11,8 +11,11 @@ from server.accounts.models import Role
 from server.cases import workflow
 from server.cases.queue import DOUBTS, VIOLATIONS
 from server.cases.schemas import TransitionRequest
+from server.db_types import BIGINT_MAX
 from server.errors import ApiError, validation_error
+from server.reports.schemas import PeriodRequest, SignoffRequest
 from server.rules.codes import CATEGORY_LABELS_ZH
+from server.sync.schemas import ResolveConflictSchema
 
 EVIDENCE_LEVELS = ("trusted", "doubtful", "insufficient")
 
@@ -92,3 +95,45 @@ def query_args(schema: Schema, values: MultiDict) -> dict:
         return form_args(schema, values)
     except ApiError as err:
         abort(400, description=f"筛选条件无效: {err.message}")
+
+
+class ConflictListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved")))
+
+
+class ResolveConflictForm(ResolveConflictSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ReportListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class ReportDiffArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    against = fields.Integer(load_default=None, validate=validate.Range(min=1, max=BIGINT_MAX))
+
+
+class ReportPeriodForm(PeriodRequest):
+    """The API's period from an HTML form: numbers arrive as text."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    quarter = fields.Integer(load_default=None, validate=validate.Range(min=1, max=4))
+    month = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
+
+
+class SignoffForm(SignoffRequest):
+    class Meta:
+        unknown = EXCLUDE

@@ -34,6 +34,8 @@ NAV = [
     NavItem("web.dashboard", "概况", ALL_ROLES, "dashboard"),
     NavItem("web.case_queue", "案件", REVIEWERS, "cases"),
     NavItem("web.coverage", "巡查覆盖", REVIEWERS, "coverage"),
+    NavItem("web.conflict_list", "同步冲突", REVIEWERS, "conflicts"),
+    NavItem("web.report_list", "补偿报表", REVIEWERS, "reports"),
     NavItem("web.admin_users", "用户", ADMINS, "admin/users"),
     NavItem("web.admin_devices", "设备", ADMINS, "admin/devices"),
     NavItem("web.admin_parcels", "图斑导入", ADMINS, "admin/parcels"),
