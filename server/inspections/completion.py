@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from server.assessments import service as assessments
-from server.audit.service import inspection_state, record_event
+from server.audit.service import county_of, inspection_state, record_event
 from server.db_types import utcnow
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
@@ -33,8 +33,7 @@ def on_inspection_complete(inspection: Inspection) -> None:
     the single entry point, and keep anything slow out of it (queue a job instead)."""
     inspection.completed_at = utcnow()
     assessments.assess_inspection(inspection)
-    # The audit entry comes before any row it might wait on: it locks the chain head (docs/rules-and-reviews.md).
-    record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection))
+    record_event("inspection", inspection.uuid, "completed", county_id=county_of(inspection), after=inspection_state(inspection))
     patrols.mark_tasks_done_for_inspection(inspection.parcel_id, inspection.inspector_id, inspection.observed_at)
     apply_rules(inspection)
 
