@@ -83,6 +83,16 @@ def write_pending(session: Session) -> None:
         session.execute(insert(AuditEvent), chained)
 
 
+def lock_chain(county_id: int | None) -> None:
+    """Lock the county's chain head until the transaction ends: a mutex per county for work that must not run
+    twice at once (issuing a report's next version). Lock order: the head first, then rows; and every other
+    transaction writing the rows such a caller then locks must call it first too, or the two could each hold
+    what the other waits for (the append at commit takes the head after the rows)."""
+    chain_id = NO_COUNTY_CHAIN if county_id is None else county_id
+    session = db.session()
+    _advance_head(session, chain_id, 0)
+
+
 def _advance_head(session: Session, chain_id: int, count: int) -> tuple[int, str]:
     """Take `count` sequence numbers; the UPDATE locks the head row until the transaction ends. Returns the last
     number taken with the hash of the entry before the first."""

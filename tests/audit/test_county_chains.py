@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from server.audit.models import AuditChainHead, AuditEvent
-from server.audit.service import record_event, verify_chain, write_pending
+from server.audit.service import lock_chain, record_event, verify_chain, write_pending
 from server.extensions import db
 
 
@@ -98,3 +98,31 @@ def test_a_county_appending_never_waits_for_another(app, database_url):
     db.session.commit()
     assert outcome == {9: "committed", 7: "LockNotAvailable"}
     assert _chains() == {7: [1, 2], 9: [1, 2]} and verify_chain().ok
+
+
+def test_lock_chain_holds_one_county_until_the_transaction_ends(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time for the whole file")
+    lock_chain(7)  # creates the head row if need be, and holds it
+    outcome = {}
+
+    def other(county_id):
+        with app.app_context():
+            db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            try:
+                lock_chain(county_id)
+                outcome[county_id] = "locked"
+            except OperationalError as exc:
+                outcome[county_id] = type(exc.orig).__name__
+            db.session.rollback()
+            db.session.remove()
+
+    db.session.commit()  # the head row is visible to the others; the lock ended with the commit
+    lock_chain(7)
+    for county_id in (9, 7):
+        thread = threading.Thread(target=other, args=(county_id,))
+        thread.start()
+        thread.join(timeout=30)
+    db.session.commit()
+    assert outcome == {9: "locked", 7: "LockNotAvailable"}
+    assert _chains() == {} and verify_chain().ok
