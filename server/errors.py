@@ -128,3 +128,6 @@ def wants_json() -> bool:
 
 # Pairing a phone (server/accounts/service.pair_device).
 PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")
+
+# County scale (issue 15): the readiness probe, GET /api/v1/ready.
+NOT_READY = Problem("not_ready", 503, "服务尚未就绪")
