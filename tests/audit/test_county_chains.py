@@ -77,24 +77,13 @@ def test_a_county_appending_never_waits_for_another(app, database_url):
     db.session.commit()
     _record(7, "open")
     write_pending(db.session())  # appended, not committed: county 7's head row stays locked
-    outcome = {}
 
     def other(county_id):
-        with app.app_context():
-            db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
-            _record(county_id, "other")
-            try:
-                db.session.commit()
-                outcome[county_id] = "committed"
-            except OperationalError as exc:
-                outcome[county_id] = type(exc.orig).__name__
-                db.session.rollback()
-            db.session.remove()
+        _record(county_id, "other")
+        db.session.commit()
+        return "committed"
 
-    for county_id in (9, 7):
-        thread = threading.Thread(target=other, args=(county_id,))
-        thread.start()
-        thread.join(timeout=30)
+    outcome = _in_other_threads(app, other)
     db.session.commit()
     assert outcome == {9: "committed", 7: "LockNotAvailable"}
     assert _chains() == {7: [1, 2], 9: [1, 2]} and verify_chain().ok
@@ -104,25 +93,36 @@ def test_lock_chain_holds_one_county_until_the_transaction_ends(app, database_ur
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has one writer at a time for the whole file")
     lock_chain(7)  # creates the head row if need be, and holds it
-    outcome = {}
 
     def other(county_id):
+        lock_chain(county_id)
+        return "locked"
+
+    db.session.commit()  # the head row is visible to the others; the lock ended with the commit
+    lock_chain(7)
+    outcome = _in_other_threads(app, other)
+    db.session.commit()
+    assert outcome == {9: "locked", 7: "LockNotAvailable"}
+    assert _chains() == {} and verify_chain().ok
+
+
+def _in_other_threads(app, work) -> dict[int, str]:
+    """`work(county_id)` for county 9, then county 7, each in a thread of its own with a 2 s lock timeout:
+    what it returned, or the name of the lock error that stopped it."""
+    outcome = {}
+
+    def run(county_id):
         with app.app_context():
             db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
             try:
-                lock_chain(county_id)
-                outcome[county_id] = "locked"
+                outcome[county_id] = work(county_id)
             except OperationalError as exc:
                 outcome[county_id] = type(exc.orig).__name__
             db.session.rollback()
             db.session.remove()
 
-    db.session.commit()  # the head row is visible to the others; the lock ended with the commit
-    lock_chain(7)
     for county_id in (9, 7):
-        thread = threading.Thread(target=other, args=(county_id,))
+        thread = threading.Thread(target=run, args=(county_id,))
         thread.start()
         thread.join(timeout=30)
-    db.session.commit()
-    assert outcome == {9: "locked", 7: "LockNotAvailable"}
-    assert _chains() == {} and verify_chain().ok
+    return outcome
