@@ -48,6 +48,8 @@ class Config:
     evidence_near_duplicate_max_bits: int = 8
     testing: bool = False
     sql_echo: bool = False
+    # --- security hardening (issue 11) ---
+    parcel_max_vertices: int = 20_000
 
     def __post_init__(self) -> None:
         instance = Path(self.instance_path)

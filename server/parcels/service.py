@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shapely.geometry import mapping
+from flask import current_app
 from sqlalchemy import Select, insert, select, update
 
 from server.accounts.models import User
@@ -49,7 +50,8 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
                        encoding: str | None = None,
                        progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Read a survey file and upsert its parcels in one transaction (all or nothing)."""
-    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress)
+    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress,
+                          max_vertices=current_app.config["FARMPATROL"].parcel_max_vertices)
     summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code)
     summary.notes = result.notes
     return summary
