@@ -23,6 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    register_security(app)
     return app
 
 
@@ -64,6 +65,15 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_v1)
     app.register_blueprint(web)
+
+
+def register_security(app: Flask) -> None:
+    """Issue 11: strict input, headers and cookies, sign-in limits (docs/security.md)."""
+    from server.accounts import throttle
+    from server.security import register
+
+    register(app)
+    throttle.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

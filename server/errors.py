@@ -116,3 +116,8 @@ def register_error_handlers(app: Flask) -> None:
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+# --- issue 11 (security hardening) ---
+TOO_MANY_REQUESTS = Problem("too_many_requests", 429, "尝试次数过多, 请稍后再试")
+_BY_STATUS[TOO_MANY_REQUESTS.status] = TOO_MANY_REQUESTS

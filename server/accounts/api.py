@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify
 
 from server.accounts import service
 from server.accounts.auth import current_principal, log_in, log_out, require_principal
+from server.accounts.throttle import sign_in_limits
 from server.accounts.schemas import LoginSchema, UserSchema
 from server.accounts.scopes import territory_summary
 from server.api.parsing import parse_json
@@ -11,6 +12,7 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/login")
+@sign_in_limits
 def login():
     data = parse_json(LoginSchema())
     user = service.authenticate_password(data["username"], data["password"])

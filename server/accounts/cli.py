@@ -62,3 +62,38 @@ def list_users():
                      else user.township.code if user.township else user.county.code)
         devices = ",".join(f"{d.id}{'(revoked)' if d.is_revoked else ''}" for d in user.devices)
         click.echo(f"{user.username}\t{user.role}\t{territory}\tdevices:{devices or '-'}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable(username):
+    """Disable a user: sessions end, device tokens stop working, logins are refused."""
+    _set_active(username, False)
+    click.echo(f"已停用用户 {username}")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable(username):
+    """Enable a disabled user again."""
+    _set_active(username, True)
+    click.echo(f"已启用用户 {username}")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(username, password):
+    """Set a new password (checked by the password policy); the user's sessions end."""
+    try:
+        service.set_password(username, password)
+    except service.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已为 {username} 设置新密码, 其所有登录会话已失效")
+
+
+def _set_active(username: str, active: bool) -> None:
+    try:
+        service.set_active(username, active)
+    except service.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc

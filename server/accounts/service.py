@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.accounts.models import Device, Role, User
-from server.accounts.passwords import hash_password, verify_password
+from server.accounts.passwords import dummy_hash, hash_password, verify_password
+from server.accounts.policy import password_problem
 from server.accounts.tokens import hash_token, new_device_token
 from server.db_types import utcnow
 from server.errors import TOKEN_REVOKED, UNAUTHENTICATED, ApiError
@@ -28,8 +29,8 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     role = Role(role)
     if get_user(username) is not None:
         raise AccountError(f"用户名已存在: {username}")
-    if password_hash is None and len(password) < 8:
-        raise AccountError("密码至少 8 位")
+    if password_hash is None:
+        _check_policy(password, username)
     user = User(username=username, display_name=display_name or username,
                 password_hash=password_hash or hash_password(password), role=role.value)
     if role is Role.INSPECTOR:
@@ -66,10 +67,51 @@ def get_user(username: str) -> User | None:
 
 
 def authenticate_password(username: str, password: str) -> User | None:
+    """The user when the password is right and the account active. An unknown name costs the same hash as a
+    known one, so the answer's timing does not tell which user names exist."""
     user = get_user(username)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    ok = verify_password(user.password_hash if user is not None else dummy_hash(), password)
+    if user is None or not user.is_active or not ok:
         return None
     return user
+
+
+def _check_policy(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise AccountError(problem)
+
+
+def _require_user(username: str) -> User:
+    user = get_user(username)
+    if user is None:
+        raise AccountError(f"用户不存在: {username}")
+    return user
+
+
+def set_password(username: str, password: str) -> User:
+    """A new password (by the policy); every session of the user ends."""
+    user = _require_user(username)
+    _check_policy(password, username)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def set_active(username: str, active: bool) -> User:
+    """Disable (sessions end, device tokens stop working) or enable a user."""
+    user = _require_user(username)
+    user.is_active = active
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie issued to the user so far (they carry the generation they were
+    issued under). The caller commits."""
+    user.session_generation += 1
 
 
 def register_device(user: User, name: str, *, commit: bool = True) -> tuple[Device, str]:

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from server.accounts import service as accounts
 from server.accounts.auth import current_principal, log_in, log_out
 from server.accounts.models import ROLE_LABELS_ZH
+from server.accounts.throttle import sign_in_limits
 from server.accounts.scopes import village_scope
 from server.extensions import db
 from server.parcels.models import Parcel
@@ -19,6 +20,7 @@ def index():
 
 
 @web.route("/login", methods=["GET", "POST"])
+@sign_in_limits
 def login():
     error = None
     if request.method == "POST":
