@@ -280,3 +280,42 @@ def test_tus_numbers_must_be_ascii_digits(client, token, sync_demo):
     response = client.patch(location, data=PHOTO, headers={**headers, "Upload-Offset": "\u00b2",
                                                             "Content-Type": "application/offset+octet-stream"})
     error_of(response, 400, "bad_request", "Upload-Offset")
+
+
+# -- odd but small input (issue 11, item 5): 4xx in the common format on both databases ---------------------------
+
+def _raw_json(client, url: str, text: str, **kwargs):
+    return client.post(url, data=text.encode(), content_type="application/json", **kwargs)
+
+
+def test_deeply_nested_json_is_malformed_not_a_crash(client, token, sync_demo):
+    deep = "[" * 5000 + "]" * 5000
+    error_of(_raw_json(client, "/api/v1/auth/login", deep), 400, "malformed_json")
+    error_of(_raw_json(client, "/api/v1/sync/push", '{"device_time": "2026-05-03T09:00:00+08:00", "records": '
+                       + deep + "}", headers=bearer(token)), 400, "malformed_json")
+    shallow_but_deep_enough = '{"username": ' + "[" * 100 + "]" * 100 + ', "password": "x"}'
+    error_of(_raw_json(client, "/api/v1/auth/login", shallow_but_deep_enough), 400, "malformed_json")
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\u0000"])
+def test_lone_surrogates_and_nul_in_json_are_malformed(client, token, own_parcels, escape):
+    login_body = '{"username": "admin' + escape + '", "password": "x"}'
+    error_of(_raw_json(client, "/api/v1/auth/login", login_body), 400, "malformed_json")
+    body = json.dumps({"device_time": "2026-05-03T09:00:00+08:00",
+                       "records": [record(own_parcels[0], answers={"remarks": "X"})]}).replace("X", escape)
+    error_of(_raw_json(client, "/api/v1/sync/push", body, headers=bearer(token)), 400, "malformed_json")
+
+
+def test_nul_in_urls_is_a_bad_request(client, token, login, world):
+    admin = login("admin")
+    for url in ("/api/v1/parcels/%00", f"/api/v1/inspections/{world['inspection'][:-1]}%00",
+                "/api/v1/cases?status=%00", "/api/v1/parcels?village=33%00"):
+        error_of(get(admin, url), 400, "bad_request")
+    response = client.head("/api/v1/photos/%00" + "a" * 63, headers=bearer(token))
+    assert response.status_code == 400
+
+
+def test_case_ids_past_the_integer_column_are_not_found(login, world):
+    admin = login("admin")
+    error_of(admin.get(f"/api/v1/cases/{2**31}"), 404, "not_found")
+    error_of(admin.post(f"/api/v1/cases/{2**31}/transitions", json={"action": "confirm"}), 404, "not_found")
