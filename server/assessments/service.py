@@ -17,8 +17,9 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
-from server.accounts.models import Device, Role, User
+from server.accounts.models import User
 from server.assessments.models import PhotoFinding
+from server.assessments.visibility import ShownFinding, shown_findings, visible_photos
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
@@ -54,7 +55,7 @@ class RequiredPhotos:
 class PhotoEvidence:
     ref: InspectionPhoto
     photo: Photo | None  # None while the bytes have not arrived
-    findings: list[PhotoFinding]
+    findings: list[ShownFinding]
     usable: bool | None  # no error finding; None until assessed
 
 
@@ -216,7 +217,7 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
                                   .order_by(PhotoFinding.inspection_photo_id, PhotoFinding.seq)):
         findings.setdefault(row.inspection_photo_id, []).append(row)
     assessed = inspection.evidence_assessed_at is not None
-    evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), findings.get(ref.id, []),
+    evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), shown_findings(user, findings.get(ref.id, [])),
                               _is_usable(findings.get(ref.id, [])) if assessed else None)
                 for ref in inspection.photos]
     usable = [item.ref for item in evidence if item.usable]
@@ -224,17 +225,8 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
 
 
 def scoped_photo(user: User, sha256: str) -> Photo | None:
-    """The photo if it belongs to an inspection in the user's scope: the only way anyone reaches photo bytes.
-
-    Inspectors see only photos their own devices uploaded. Citing a hash in a push attaches the stored photo
-    (it is never stored twice), so without this a device could open anyone's photo by knowing its hash;
-    reviewers still see such a reused photo, because judging the reuse is their job."""
-    scoped_inspections = inspections.inspections_query(user).with_only_columns(Inspection.id).order_by(None)
-    in_scope = select(InspectionPhoto.sha256).where(InspectionPhoto.inspection_id.in_(scoped_inspections))
-    query = select(Photo).where(Photo.sha256 == sha256.lower(), Photo.sha256.in_(in_scope))
-    if user.role_enum is Role.INSPECTOR:
-        query = query.where(Photo.uploaded_by_device_id.in_(select(Device.id).where(Device.user_id == user.id)))
-    return db.session.scalar(query)
+    """The photo if the user may see it (`visibility.visible_photos`), else None."""
+    return db.session.scalar(visible_photos(user).where(Photo.sha256 == sha256.lower()))
 
 
 def derived_image(photo: Photo, name: str) -> bytes | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 
-from server.db_types import dialect_insert
+from server.accounts.models import Device
+from server.db_types import dialect_insert, utcnow
 from server.evidence import IngestResult, PhotoStore, ingest_photo, open_store
 from server.extensions import db
-from server.photos.models import Photo
+from server.photos.models import Photo, PhotoUpload
 
 # The formats phones produce, as the ingest recognised them; anything else is stored as opaque bytes.
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
@@ -41,8 +42,16 @@ def lock_photos(sha256s: Iterable[str]) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:sha))"), {"sha": sha256})
 
 
-def has_photo(sha256: str) -> bool:
-    return db.session.scalar(select(Photo.id).where(Photo.sha256 == sha256)) is not None
+def sent_by_inspector(inspector_id) -> Select:
+    """SHA-256s of photos whose bytes a device of this inspector sent (`inspector_id` a value or a column):
+    the only photos the inspector's records may cite and their devices may see."""
+    return (select(PhotoUpload.sha256).join(Device, PhotoUpload.device_id == Device.id)
+            .where(Device.user_id == inspector_id))
+
+
+def has_photo(sha256: str, inspector_id: int) -> bool:
+    """Whether a device of this inspector sent the photo; another inspector's photo is as good as absent."""
+    return db.session.scalar(sent_by_inspector(inspector_id).where(PhotoUpload.sha256 == sha256)) is not None
 
 
 def store_photo(data: bytes, device_id: int | None) -> None:
@@ -58,6 +67,9 @@ def store_photo(data: bytes, device_id: int | None) -> None:
         content_type=_CONTENT_TYPES.get(ingested.metadata.format, "application/octet-stream"),
         uploaded_by_device_id=device_id, **_evidence_columns(ingested),
     ).on_conflict_do_nothing(index_elements=["sha256"]))
+    if device_id is not None:
+        db.session.execute(insert(PhotoUpload).values(sha256=ingested.sha256, device_id=device_id, uploaded_at=utcnow())
+                           .on_conflict_do_nothing(index_elements=["sha256", "device_id"]))
 
 
 def _evidence_columns(ingested: IngestResult) -> dict:

@@ -15,6 +15,7 @@ from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
 from server.territory.service import ensure_village
 from tests.reviews.fixtures import building, cases_of, inspect
+from tests.sync.fixtures import parcel_codes
 from tests.sync.helpers import TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, upload
 
 PHOTO = b"\xff\xd8\xff not really a jpeg, stored as opaque bytes"
@@ -138,10 +139,13 @@ def test_another_village_township_or_county_sees_nothing(client, world, other_co
         assert caller.get("/api/v1/inspections").get_json()["inspections"] == []
         assert caller.get("/api/v1/cases", query_string={"village": "330481101201"}).get_json()["cases"] == []
         assert caller.get("/api/v1/parcels", query_string={"village": "330481101201"}).get_json()["features"] == []
-        error_of(caller.get("/api/v1/patrol-tasks", query_string={"village": "330481101201"}), 403, "forbidden",
+        error_of(caller.get("/api/v1/patrol-tasks", query_string={"village": "330481101201"}), 404, "not_found",
                  "village")
-        denied = caller.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"})
-        assert denied.status_code in (403, 404) and denied.get_json()["error"]["code"] in ("forbidden", "not_found")
+        foreign = caller.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"})
+        missing = caller.post("/api/v1/cases/999999/transitions", json={"action": "confirm"})
+        assert (foreign.status_code, foreign.get_json()["error"]["code"]) == (404, "not_found")
+        assert {k: v for k, v in foreign.get_json()["error"].items() if k != "message"} == \
+            {k: v for k, v in missing.get_json()["error"].items() if k != "message"}
     admin482 = login("admin482")
     assert admin482.get("/api/v1/parcels").get_json()["features"] == []
     assert admin482.get("/api/v1/cases").get_json()["cases"] == []
@@ -319,3 +323,29 @@ def test_case_ids_past_the_integer_column_are_not_found(login, world):
     admin = login("admin")
     error_of(admin.get(f"/api/v1/cases/{2**31}"), 404, "not_found")
     error_of(admin.post(f"/api/v1/cases/{2**31}/transitions", json={"action": "confirm"}), 404, "not_found")
+
+
+# -- photos across territories (issue 11, item 2) -------------------------------------------------------------
+
+def test_a_photo_of_another_territory_can_be_neither_cited_nor_seen(client, world, sync_demo, login):
+    other = sync_demo.device_tokens["inspector102201"]
+    photo_urls = [f"/api/v1/photos/{world['photo']}/{size}" for size in ("thumb", "review", "original")]
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(other)).status_code == 404
+    body = record(parcel_codes("330481102201")[0], photos=photo_refs(PHOTO, b"\xff\xd8\xff own close-up"))
+    pushed = push(client, other, [body]).get_json()
+    assert pushed["results"][0]["inspection_status"] == "awaiting_photos"
+    assert world["photo"] in pushed["missing_photos"]
+    for url in photo_urls:
+        error_of(get(client, url, headers=bearer(other)), 404, "not_found")
+    # A device that really holds the bytes sends them; the inspection completes and the reuse is found.
+    upload(client, other, PHOTO)
+    upload(client, other, b"\xff\xd8\xff own close-up")
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(other)).status_code == 200
+    reviewer_b, admin = login("reviewer102"), login("admin")
+    shown_to_b = reviewer_b.get(f"/api/v1/inspections/{body['uuid']}/evidence").get_json()
+    [reuse] = [f for p in shown_to_b["photos"] for f in p["findings"] if f["code"] == "REUSE_EXACT"]
+    assert reuse["data"] == {"other_photo_ids": [], "other_territory_count": 1}
+    assert world["inspection"] not in json.dumps(shown_to_b)
+    shown_to_admin = admin.get(f"/api/v1/inspections/{body['uuid']}/evidence").get_json()
+    [reuse] = [f for p in shown_to_admin["photos"] for f in p["findings"] if f["code"] == "REUSE_EXACT"]
+    assert reuse["data"] == {"other_photo_ids": [world["inspection"]]}
