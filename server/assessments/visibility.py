@@ -20,6 +20,9 @@ from server.photos import service as photos
 from server.photos.models import Photo, PhotoUpload
 
 
+_NAMING_INSPECTIONS = ("REUSE_EXACT", "REUSE_ORIGINAL")  # their `other_photo_ids` are inspection UUIDs
+
+
 @dataclass(frozen=True)
 class ShownFinding:
     code: str
@@ -48,7 +51,7 @@ def visible_photos(user: User) -> Select:
 
 def shown_findings(user: User, rows: list[PhotoFinding]) -> list[ShownFinding]:
     """The findings as this user may see them (one query for inspections, one for photos)."""
-    uuids = {uuid for row in rows if row.code == "REUSE_EXACT" for uuid in row.data.get("other_photo_ids", [])}
+    uuids = {uuid for row in rows if row.code in _NAMING_INSPECTIONS for uuid in row.data.get("other_photo_ids", [])}
     shas = {match[0] for row in rows if row.code == "REUSE_NEAR" for match in row.data.get("matches", [])}
     seen_uuids = set(db.session.scalars(inspections.inspections_query(user).with_only_columns(Inspection.uuid)
                                         .order_by(None).where(Inspection.uuid.in_(uuids)))) if uuids else set()
@@ -59,7 +62,7 @@ def shown_findings(user: User, rows: list[PhotoFinding]) -> list[ShownFinding]:
 
 
 def _shown_data(row: PhotoFinding, seen_uuids: set[str], seen_shas: set[str]) -> dict:
-    if row.code == "REUSE_EXACT":
+    if row.code in _NAMING_INSPECTIONS:
         key, kept = "other_photo_ids", [u for u in row.data.get("other_photo_ids", []) if u in seen_uuids]
         total = len(row.data.get("other_photo_ids", []))
     elif row.code == "REUSE_NEAR":
