@@ -70,10 +70,13 @@ def register_blueprints(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Issue 11: strict input, headers and cookies, sign-in limits (docs/security.md)."""
     from server.accounts import throttle
+    from server.evidence.decode import configure_limits
     from server.security import register
 
     register(app)
     throttle.init_app(app)
+    config = app.config["FARMPATROL"]
+    configure_limits(config.photo_max_pixels, config.photo_max_concurrent_decodes)
 
 
 def register_commands(app: Flask) -> None:

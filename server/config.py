@@ -58,6 +58,9 @@ class Config:
     trusted_proxy_count: int = 0
     # Session cookies are Secure on https requests always; True makes them Secure on plain http too.
     session_cookie_secure: bool = False
+    # Photo decoding: pixels above this are refused undecoded; at most this many decodes at once per process.
+    photo_max_pixels: int = 50_000_000
+    photo_max_concurrent_decodes: int = 2
 
     def __post_init__(self) -> None:
         instance = Path(self.instance_path)
@@ -160,3 +163,5 @@ def _check_security_settings(config: Config) -> None:
         raise ConfigError("LOGIN_LIMIT_STORAGE_URI must be memory:// or redis://…")
     if config.trusted_proxy_count < 0 or config.parcel_max_vertices <= 0:
         raise ConfigError("TRUSTED_PROXY_COUNT must not be negative and PARCEL_MAX_VERTICES must be positive")
+    if config.photo_max_pixels <= 0 or config.photo_max_concurrent_decodes <= 0:
+        raise ConfigError("PHOTO_MAX_PIXELS and PHOTO_MAX_CONCURRENT_DECODES must be positive")

@@ -25,7 +25,7 @@ from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofenceP
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
                              make_derived, original_key)
 from server.evidence.gcj02 import to_wgs84
-from server.evidence.decode import decode
+from server.evidence.decode import decode, decode_slot
 from server.extensions import db
 from server.forms import service as forms
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
@@ -257,10 +257,12 @@ def derive(store: PhotoStore, sha256: str, name: str) -> bytes | None:
         return store.get(key)
     except KeyError:
         pass
-    decoded = decode(store.get(original_key(sha256)), long_side=DERIVED_SIZES[name])
-    if decoded.image is None:
-        return None
-    jpeg = make_derived(decoded.image, decoded.orientation, {name: DERIVED_SIZES[name]})[0][name]
+    original = store.get(original_key(sha256))
+    with decode_slot():
+        decoded = decode(original, long_side=DERIVED_SIZES[name])
+        if decoded.image is None:
+            return None
+        jpeg = make_derived(decoded.image, decoded.orientation, {name: DERIVED_SIZES[name]})[0][name]
     store.put(key, jpeg)
     return jpeg
 
