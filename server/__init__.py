@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from server.config import Config
+from server.security.files import private_dir, private_sqlite_files
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -28,7 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def apply_config(app: Flask, config: Config) -> None:
-    config.instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(config.instance_path)
     app.config.update(
         FARMPATROL=config,
         SECRET_KEY=config.secret_key,
@@ -100,3 +101,4 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        private_sqlite_files(dbapi_connection)

@@ -47,8 +47,8 @@ def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
     upload = Upload(id=uuid.uuid4().hex, device_id=device.id, sha256=sha256, length_bytes=length,
                     file_name=metadata.get("filename", "")[:255] or None, expires_at=_expiry())
     partial = partial_path(upload.id)
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.touch()
+    partial.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial.touch(mode=0o600)
     db.session.add(upload)
     db.session.commit()
     return upload
