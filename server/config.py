@@ -61,6 +61,11 @@ class Config:
     # Photo decoding: pixels above this are refused undecoded; at most this many decodes at once per process.
     photo_max_pixels: int = 50_000_000
     photo_max_concurrent_decodes: int = 2
+    # Quotas: unfinished uploads a device may hold open (count and bytes); photos no inspection cites are
+    # deleted this long after they arrived.
+    max_open_uploads_per_device: int = 20
+    max_open_upload_bytes_per_device: int = 200 * 1024 * 1024
+    orphan_photo_max_age_s: int = 14 * 24 * 3600
 
     def __post_init__(self) -> None:
         instance = Path(self.instance_path)
@@ -165,3 +170,7 @@ def _check_security_settings(config: Config) -> None:
         raise ConfigError("TRUSTED_PROXY_COUNT must not be negative and PARCEL_MAX_VERTICES must be positive")
     if config.photo_max_pixels <= 0 or config.photo_max_concurrent_decodes <= 0:
         raise ConfigError("PHOTO_MAX_PIXELS and PHOTO_MAX_CONCURRENT_DECODES must be positive")
+    if min(config.max_open_uploads_per_device, config.max_open_upload_bytes_per_device,
+           config.orphan_photo_max_age_s) <= 0:
+        raise ConfigError("MAX_OPEN_UPLOADS_PER_DEVICE, MAX_OPEN_UPLOAD_BYTES_PER_DEVICE and "
+                          "ORPHAN_PHOTO_MAX_AGE_S must be positive")

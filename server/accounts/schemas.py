@@ -1,9 +1,9 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class LoginSchema(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+    username = fields.String(required=True, validate=validate.Length(max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
 class UserSchema(Schema):

@@ -42,6 +42,9 @@ JOBS: tuple[JobSpec, ...] = (
             "按巡查历史重新判定撂荒"),
     # Hourly: rectification deadlines are dates; an overdue case is escalated to the county.
     JobSpec("cases.mark_overdue", "server.cases.service:mark_overdue_cases", {"minute": 25}, "标记整改逾期的案件"),
+    # Daily: photos no inspection cites (issue 11) would otherwise be kept for ever.
+    JobSpec("photos.delete_orphans", "server.photos.service:delete_orphan_photos", {"hour": 3, "minute": 5},
+            "删除无巡查记录引用的过期照片"),
 )
 # Not declared yet (a later issue; no function exists to call): scheduled compensation-deduction reports.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import ClientDisconnected
 
 from server.accounts.models import Device
@@ -44,6 +44,7 @@ def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
     if length > _config().max_photo_bytes:
         raise ApiError(problems.UPLOAD_TOO_LARGE, f"照片超过大小限制 {_config().max_photo_bytes} 字节",
                        field="Upload-Length")
+    _check_quota(device, length)
     upload = Upload(id=uuid.uuid4().hex, device_id=device.id, sha256=sha256, length_bytes=length,
                     file_name=metadata.get("filename", "")[:255] or None, expires_at=_expiry())
     partial = partial_path(upload.id)
@@ -52,6 +53,19 @@ def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
     db.session.add(upload)
     db.session.commit()
     return upload
+
+
+def _check_quota(device: Device, length: int) -> None:
+    """A device may hold only so many unfinished uploads (count and declared bytes); expired ones do not count."""
+    count, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Upload.length_bytes), 0))
+        .where(Upload.device_id == device.id, Upload.expires_at > utcnow())).one()
+    config = _config()
+    if count + 1 > config.max_open_uploads_per_device or total + length > config.max_open_upload_bytes_per_device:
+        raise ApiError(problems.TOO_MANY_OPEN_UPLOADS,
+                       f"未完成的上传过多 (上限 {config.max_open_uploads_per_device} 个, "
+                       f"{config.max_open_upload_bytes_per_device} 字节), 请先完成或取消已有上传",
+                       field="Upload-Length", details={"open_uploads": count, "open_bytes": int(total)})
 
 
 def get(device: Device, upload_id: str) -> Upload:
