@@ -104,7 +104,9 @@ def register_error_handlers(app: Flask) -> None:
             problem = MALFORMED_JSON
         else:
             problem = _BY_STATUS.get(err.code or 500, Problem(f"http_{err.code}", err.code or 500, err.name))
-        return jsonify(ApiError(problem, status=err.code).to_dict()), err.code
+        # Keep the exception's own headers (Allow on 405, Retry-After on 429), not its HTML content type.
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+        return jsonify(ApiError(problem, status=err.code).to_dict()), err.code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

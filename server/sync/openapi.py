@@ -7,7 +7,10 @@ every sync route is in it.
 
 from __future__ import annotations
 
+import copy
 from functools import cache
+
+from server.api.openapi_paths import API_PATHS, complete
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -143,16 +146,6 @@ _PATHS = {
         "summary": "Whether the server has a photo",
         "parameters": [{"name": "sha256", "in": "path", "required": True, "schema": _SHA256}],
         "responses": {"200": {"description": "Stored"}, "404": {"description": "Not yet"}}}},
-    "/inspections": {"get": {
-        "summary": "Inspections in the caller's scope (reviewers: status=photos_missing)",
-        "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "A page of inspections"}}}},
-    "/inspections/{uuid}": {"get": {
-        "summary": "One inspection", "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": _STRING}],
-        "responses": {"200": {"description": "The inspection"}, "404": _error("Not found or out of scope")}}},
 }
 
 
@@ -160,16 +153,18 @@ _PATHS = {
 def openapi_spec() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "farmpatrol sync API", "version": "1.0.0",
-                 "description": "Device sync: push, pull, tus photo uploads. See docs/sync-protocol.md."},
+        "info": {"title": "farmpatrol API", "version": "1.0.0",
+                 "description": "Devices sync (push, pull, tus photo uploads: docs/sync-protocol.md); reviewers read and act."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"deviceToken": []}],
-        "paths": _PATHS,
+        "paths": complete(copy.deepcopy({**_PATHS, **API_PATHS})),
         "components": {
             "schemas": _SCHEMAS, "headers": _HEADERS,
             "parameters": {"TusResumable": {"name": "Tus-Resumable", "in": "header", "required": True,
                                             "schema": {"type": "string", "enum": ["1.0.0"]}}},
             "securitySchemes": {"deviceToken": {"type": "http", "scheme": "bearer",
-                                                "description": "The device token from `farmpatrol users add-device`."}},
+                                                "description": "The device token from `farmpatrol users add-device`."},
+                                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                                            "description": "The cookie from POST /auth/login."}},
         },
     }
