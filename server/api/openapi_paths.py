@@ -2,17 +2,27 @@
 
 Hand-written like server/sync/openapi.py. `complete()` adds to every operation the error answers that come
 from the app rather than from the view (400 for NUL in the URL, 401/403 for the caller, 404 for path
-parameters, 422 for parameters and bodies, 429 for sign-in), so that no route documents fewer statuses
+parameters, 422 for parameters and bodies, 415 for JSON bodies, 429 for sign-in), so that no route documents fewer statuses
 than it answers. tests/api/test_openapi_coverage.py checks that every route of the url_map is here.
 """
 
 from __future__ import annotations
 
+from server.cases.workflow import STATUSES as CASE_STATUSES
+from server.cases.workflow import USER_ACTIONS
+from server.db_types import BIGINT_MAX
+from server.patrols.models import TaskStatus
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _OBJECT = {"type": "object"}
 _STRING = {"type": "string"}
-_PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}]
+
+
+def _page(max_limit: int) -> list[dict]:
+    return [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_limit}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": BIGINT_MAX}}]
+
+
 _VILLAGE = {"name": "village", "in": "query", "schema": {"type": "string", "pattern": r"^\d{12}$"}}
 _UUID_PATH = {"name": "uuid", "in": "path", "required": True, "schema": _STRING}
 _SHA256_PATH = {"name": "sha256", "in": "path", "required": True, "schema": _STRING}
@@ -20,7 +30,7 @@ _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type"
 _PHOTO_TYPES = ("image/jpeg", "image/png", "image/heic", "application/octet-stream")
 # The sync protocol takes device tokens only (server/sync/openapi.py); tus answers 412 to another version.
 DEVICE_ONLY_PREFIXES = ("/sync/", "/uploads", "/photos/{sha256}")
-# Answered without a caller (security: []): liveness, sign-in, sign-out and this document.
+# Answered without a caller (security: []): liveness, sign-in, sign-out and this document (and tus discovery).
 PUBLIC = {("/health", "get"), ("/auth/login", "post"), ("/auth/logout", "post"), ("/openapi.json", "get")}
 
 
@@ -38,11 +48,10 @@ def _body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-_LOGIN = {"type": "object", "required": ["username", "password"], "properties": {
+_LOGIN = {"type": "object", "required": ["username", "password"], "additionalProperties": False, "properties": {
     "username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}}}
-_TRANSITION = {"type": "object", "required": ["action"], "properties": {
-    "action": {"type": "string", "enum": ["confirm", "dismiss", "order_rectification", "verify",
-                                          "reject_rectification"]},
+_TRANSITION = {"type": "object", "required": ["action"], "additionalProperties": False, "properties": {
+    "action": {"type": "string", "enum": sorted(USER_ACTIONS)},
     "note": {"type": "string", "nullable": True, "maxLength": 2000},
     "deadline": {"type": "string", "format": "date", "nullable": True},
     "expected_version": {"type": "integer", "nullable": True}}}
@@ -57,15 +66,14 @@ API_PATHS = {
         "summary": "Sign in (session cookie); limited per address and per user name",
         "requestBody": _body(_LOGIN),
         "responses": {"200": _json(_ME, "Signed in; Set-Cookie carries the session"),
-                      "401": _json(_ERROR, "Wrong user name or password, or a disabled user"),
-                      "415": _json(_ERROR, "Not application/json")}}},
+                      "401": _json(_ERROR, "Wrong user name or password, or a disabled user")}}},
     "/auth/logout": {"post": {"summary": "Sign out: every session of the user ends",
                               "responses": {"204": {"description": "Signed out"}}}},
     "/me": {"get": {"summary": "The caller, with territory (and device)", "responses": {"200": _json(_ME, "The caller")}}},
     "/parcels": {"get": {
         "summary": "Parcels in scope as GeoJSON",
         "parameters": [{"name": "bbox", "in": "query", "schema": _STRING,
-                        "description": "min_lon,min_lat,max_lon,max_lat"}, _VILLAGE, *_PAGE],
+                        "description": "min_lon,min_lat,max_lon,max_lat"}, _VILLAGE, *_page(5000)],
         "responses": {"200": _json({"type": "object", "required": ["type", "features"], "properties": {
             "type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array"},
             "has_more": {"type": "boolean"}}}, "A FeatureCollection page")}}},
@@ -76,13 +84,14 @@ API_PATHS = {
     "/patrol-tasks": {"get": {
         "summary": "Patrol tasks in scope",
         "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["open", "done", "overdue", "cancelled"]}}, _VILLAGE,
-            {"name": "due_before", "in": "query", "schema": {"type": "string", "format": "date-time"}}, *_PAGE],
+            "type": "string", "enum": [s.value for s in TaskStatus]}}, _VILLAGE,
+            {"name": "due_before", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+            *_page(5000)],
         "responses": {"200": _list("tasks")}}},
     "/inspections": {"get": {
         "summary": "Inspections in the caller's scope (reviewers: status=photos_missing)",
         "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]}}, *_PAGE],
+            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]}}, *_page(1000)],
         "responses": {"200": _list("inspections")}}},
     "/inspections/{uuid}": {"get": {"summary": "One inspection", "parameters": [_UUID_PATH],
                                     "responses": {"200": _json(_OBJECT, "The inspection")}}},
@@ -99,9 +108,9 @@ API_PATHS = {
                       "304": {"description": "Not modified (ETag)"}}}},
     "/cases": {"get": {
         "summary": "Violation cases in scope",
-        "parameters": [{"name": "status", "in": "query", "schema": _STRING}, _VILLAGE,
-                       {"name": "township", "in": "query", "schema": {"type": "string", "pattern": r"^\d{9}$"}},
-                       *_PAGE],
+        "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": list(CASE_STATUSES)}},
+                       _VILLAGE, {"name": "township", "in": "query", "schema": {"type": "string", "pattern": r"^\d{9}$"}},
+                       *_page(1000)],
         "responses": {"200": _list("cases")}}},
     "/cases/{case_id}": {"get": {"summary": "One case with its history", "parameters": [_CASE_ID],
                                  "responses": {"200": _json(_OBJECT, "The case")}}},
@@ -109,8 +118,7 @@ API_PATHS = {
         "summary": "A reviewer's action on a case",
         "parameters": [_CASE_ID], "requestBody": _body(_TRANSITION),
         "responses": {"200": _json(_OBJECT, "The case after the action"),
-                      "409": _json(_ERROR, "Not allowed in the case's state, or a stale expected_version"),
-                      "415": _json(_ERROR, "Not application/json")}}},
+                      "409": _json(_ERROR, "Not allowed in the case's state, or a stale expected_version")}}},
 }
 
 _COMMON = {
@@ -120,6 +128,7 @@ _COMMON = {
     "404": "Absent, or outside the caller's territory: never told apart (not_found)",
     "413": "Request body over MAX_REQUEST_BYTES (payload_too_large)",
     "422": "A parameter or field fails validation (validation_failed)",
+    "415": "The body is not application/json (unsupported_media_type)",
     "412": "Tus-Resumable missing or not 1.0.0 (tus_version_unsupported)",
     "429": "Too many attempts or open uploads (too_many_requests, too_many_open_uploads)",
 }
@@ -135,17 +144,19 @@ def complete(paths: dict) -> dict:
             public = (path, method) in PUBLIC
             statuses = ["400", "413"]
             device_only = path.startswith(DEVICE_ONLY_PREFIXES) and not path.endswith("{size}")
-            if public:
+            if public or method == "options":
                 operation["security"] = []
-            elif method != "options":
+            else:
                 statuses += ["401", "403"]
                 operation["security"] = [{"deviceToken": []}] if device_only else [{"deviceToken": []}, {"session": []}]
             if path.startswith("/uploads") and method != "options":
                 statuses.append("412")
-            if path_params:
+            if path_params or any(p.get("name") == "village" for p in operation.get("parameters", [])):
                 statuses.append("404")
             if operation.get("parameters") or operation.get("requestBody") or path_params:
                 statuses.append("422")
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                statuses.append("415")
             if path == "/auth/login" or (path == "/uploads" and method == "post"):
                 statuses.append("429")
             responses = operation.setdefault("responses", {})

@@ -65,9 +65,11 @@ _SCHEMAS = {
         "inspection_status": {"type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]},
         "received_at": _DATETIME,
         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}}},
-    "PushRequest": {"type": "object", "required": ["device_time", "records"], "properties": {
+    "PushRequest": {"type": "object", "required": ["device_time", "records"], "additionalProperties": False, "properties": {
         "device_time": {**_DATETIME, "description": "The device clock when sending, for the skew."},
-        "records": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRecord"}}}},
+        "records": {"type": "array", "items": {
+            "description": "Each an InspectionRecord (#/components/schemas/InspectionRecord), checked on its own: one "
+                           "that is not comes back `rejected` in the results, never as an error of the request."}}}},
     "PushResponse": {"type": "object", "required": ["results", "missing_photos", "server_time"], "properties": {
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/RecordResult"}},
         "missing_photos": {"type": "array", "items": _SHA256},
