@@ -57,14 +57,16 @@ def _check_text(text: str) -> None:
 def register(app: Flask) -> None:
     app.json = JSONProvider(app)
     app.json.ensure_ascii = False
-    app.before_request(_check_url)
+    app.before_request(_check_request)
 
 
-def _check_url() -> None:
-    """NUL in the path or the query string is 400; an integer id out of the column's range cannot exist: 404."""
-    texts = [request.path, *(part for pair in request.args.items(multi=True) for part in pair)]
+def _check_request() -> None:
+    """NUL in the path, the query string or a web form is 400; an integer id out of the column's range cannot
+    exist: 404."""
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    texts = [request.path, *(part for pair in pairs for part in pair)]
     if any(_UNSTORABLE.search(text) for text in texts):
-        raise ApiError(BAD_REQUEST, "请求地址中含有不允许的字符 (NUL)")
+        raise ApiError(BAD_REQUEST, "请求中含有不允许的字符 (NUL)")
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and not 0 <= value <= INT_ID_MAX:
             raise ApiError(NOT_FOUND, field=name)

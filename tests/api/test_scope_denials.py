@@ -15,7 +15,8 @@ from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
 from tests.api.conftest import OTHER_PHOTO, PHOTO, error_of
 from tests.sync.fixtures import parcel_codes
-from tests.sync.helpers import TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, upload
+from tests.sync.helpers import (TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, tus_metadata,
+                                upload)
 
 
 def scoped_reads(world) -> list[str]:
@@ -273,6 +274,19 @@ def test_nul_in_urls_is_a_bad_request(client, token, login, world):
         error_of(get(admin, url), 400, "bad_request")
     response = client.head("/api/v1/photos/%00" + "a" * 63, headers=bearer(token))
     assert response.status_code == 400
+
+
+def test_nul_in_the_web_sign_in_form_is_a_bad_request(client, sync_demo):
+    with client.session_transaction() as session:
+        session["csrf_token"] = "t"
+    response = client.post("/login", data={"username": "admin\x00", "password": "x", "csrf_token": "t"})
+    assert response.status_code == 400
+
+
+def test_nul_in_upload_metadata_is_a_bad_request(client, token, sync_demo):
+    headers = {**TUS, **bearer(token), "Upload-Length": "10",
+               "Upload-Metadata": tus_metadata(sha256="a" * 64, filename="IMG\x00.jpg")}
+    error_of(client.post("/api/v1/uploads", headers=headers), 400, "bad_request", "Upload-Metadata")
 
 
 def test_case_ids_past_the_integer_column_are_not_found(login, world):
