@@ -61,8 +61,8 @@ class Config:
     # Photo decoding: pixels above this are refused undecoded; at most this many decodes at once per process.
     photo_max_pixels: int = 50_000_000
     photo_max_concurrent_decodes: int = 2
-    # Quotas: unfinished uploads a device may hold open (count and bytes); photos no inspection cites are
-    # deleted this long after they arrived.
+    # Quotas: unfinished uploads a device may hold open (count and bytes; beyond, its oldest are dropped);
+    # photos no inspection cites are deleted this long after they arrived.
     max_open_uploads_per_device: int = 20
     max_open_upload_bytes_per_device: int = 200 * 1024 * 1024
     orphan_photo_max_age_s: int = 14 * 24 * 3600
@@ -174,3 +174,5 @@ def _check_security_settings(config: Config) -> None:
            config.orphan_photo_max_age_s) <= 0:
         raise ConfigError("MAX_OPEN_UPLOADS_PER_DEVICE, MAX_OPEN_UPLOAD_BYTES_PER_DEVICE and "
                           "ORPHAN_PHOTO_MAX_AGE_S must be positive")
+    if config.max_open_upload_bytes_per_device < config.max_photo_bytes:
+        raise ConfigError("MAX_OPEN_UPLOAD_BYTES_PER_DEVICE must be at least MAX_PHOTO_BYTES")

@@ -130,7 +130,7 @@ _COMMON = {
     "422": "A parameter or field fails validation (validation_failed)",
     "415": "The body is not application/json (unsupported_media_type)",
     "412": "Tus-Resumable missing or not 1.0.0 (tus_version_unsupported)",
-    "429": "Too many attempts or open uploads (too_many_requests, too_many_open_uploads)",
+    "429": "Too many attempts; see Retry-After (too_many_requests)",
 }
 
 
@@ -157,7 +157,7 @@ def complete(paths: dict) -> dict:
                 statuses.append("422")
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 statuses.append("415")
-            if path == "/auth/login" or (path == "/uploads" and method == "post"):
+            if path == "/auth/login":
                 statuses.append("429")
             responses = operation.setdefault("responses", {})
             for status in statuses:

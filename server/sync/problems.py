@@ -17,7 +17,6 @@ UPLOAD_TOO_LARGE = Problem("photo_too_large", 413, "照片超过大小限制")
 UPLOAD_EXCEEDS_LENGTH = Problem("upload_exceeds_length", 413, "写入的数据超过了声明的上传长度")
 CHECKSUM_UNSUPPORTED = Problem("checksum_algorithm_unsupported", 400, "不支持的校验算法,请使用 sha256 或 sha1")
 CHECKSUM_MISMATCH = Problem("checksum_mismatch", 460, "校验值不符,数据在传输中损坏,请重传")
-TOO_MANY_OPEN_UPLOADS = Problem("too_many_open_uploads", 429, "未完成的上传过多,请先完成或取消已有上传")
 INCOMPLETE_CHUNK = Problem("incomplete_chunk", 400, "数据块未完整到达,已到达的部分已保存,请查询偏移量后续传")
 
 # Per-record rejection codes in a push result (the form engine adds its own, e.g. `required`).

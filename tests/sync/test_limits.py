@@ -11,22 +11,33 @@ from server.evidence.storage import original_key
 from server.extensions import db
 from server.photos import service as photos
 from server.photos.models import Photo, PhotoUpload
+from server.uploads.models import Upload
 from tests.sync.helpers import TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, upload
 
 
-def test_a_device_may_hold_only_so_many_open_uploads(make_app, token):
-    limited = make_app(max_open_uploads_per_device=2, max_open_upload_bytes_per_device=100)
+def test_a_device_holds_only_so_many_open_uploads(make_app, token):
+    limited = make_app(max_open_uploads_per_device=2, max_open_upload_bytes_per_device=100, max_photo_bytes=100)
     with limited.app_context():
         client = limited.test_client()
-        first = create_upload(client, token, b"a" * 40)
-        assert first.status_code == 201 and create_upload(client, token, b"b" * 40).status_code == 201
-        refused = create_upload(client, token, b"c" * 10)
-        assert refused.status_code == 429
-        error = refused.get_json()["error"]
-        assert error["code"] == "too_many_open_uploads" and error["details"] == {"open_uploads": 2, "open_bytes": 80}
-        assert client.delete(first.headers["Location"], headers={**TUS, **bearer(token)}).status_code == 204
-        assert create_upload(client, token, b"d" * 61).status_code == 429  # 40 + 61 bytes > 100
-        assert create_upload(client, token, b"d" * 60).status_code == 201
+        headers = {**TUS, **bearer(token)}
+        created = [create_upload(client, token, data).headers["Location"] for data in (b"a" * 40, b"b" * 40)]
+        third = create_upload(client, token, b"c" * 10)
+        assert third.status_code == 201
+        assert [client.head(url, headers=headers).status_code for url in created] == [404, 200]  # oldest dropped
+        create_upload(client, token, b"d" * 60)  # 40 + 10 + 60 bytes > 100: drops the next oldest too
+        assert client.head(created[1], headers=headers).status_code == 404
+        assert client.head(third.headers["Location"], headers=headers).status_code == 200
+        assert db.session.scalar(select(func.count()).select_from(Upload)) == 2
+
+
+def test_starting_a_photo_over_or_finishing_it_ends_earlier_attempts(client, token):
+    data = b"\xff\xd8\xff a photo sent twice"
+    headers = {**TUS, **bearer(token)}
+    first, second = (create_upload(client, token, data).headers["Location"] for _ in range(2))
+    assert client.head(first, headers=headers).status_code == 404
+    upload(client, token, data)
+    assert client.head(second, headers=headers).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
 
 
 def test_photos_no_inspection_cites_are_deleted_after_their_time(app, client, token, own_parcels):
