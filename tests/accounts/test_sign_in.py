@@ -88,7 +88,7 @@ def test_the_cookie_is_secure_behind_an_https_proxy_only_when_trusted(make_app, 
 ])
 def test_the_password_policy(app, reviewer, password, message):
     with pytest.raises(service.AccountError, match=message):
-        service.set_password("rev", password)
+        service.set_password(reviewer, password)
 
 
 def test_set_password_ends_sessions_and_the_new_one_works(client, runner, reviewer):

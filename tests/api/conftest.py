@@ -42,7 +42,8 @@ def world(client, token, own_parcels, parcels):
     upload(client, token, PHOTO)
     inspect(parcels["pbf"], building(2.0))
     [case] = cases_of(parcels["pbf"])
-    return {"inspection": body["uuid"], "photo": sha256_hex(PHOTO), "case": case.id, "parcel": own_parcels[0]}
+    return {"inspection": body["uuid"], "photo": sha256_hex(PHOTO), "case": case.id, "parcel": own_parcels[0],
+            "record": body}
 
 
 def error_of(response, status: int, code: str, field: str | None = "any") -> dict:

@@ -9,7 +9,7 @@ import re
 from openapi_spec_validator import validate
 
 PUBLIC = {("/api/v1/health", "GET"), ("/api/v1/openapi.json", "GET"), ("/api/v1/auth/login", "POST"),
-          ("/api/v1/auth/logout", "POST"), ("/api/v1/uploads", "OPTIONS")}
+          ("/api/v1/auth/logout", "POST"), ("/api/v1/uploads", "OPTIONS"), ("/api/v1/devices/pair", "POST")}
 
 
 def api_operations(app) -> set[tuple[str, str]]:
@@ -44,6 +44,7 @@ def test_every_route_is_documented_with_its_statuses(client, app):
         if path.startswith("/api/v1/uploads") and method != "OPTIONS":
             assert "412" in statuses, (path, method)
     assert "429" in documented[("/api/v1/auth/login", "POST")]["responses"]
+    assert "429" in documented[("/api/v1/devices/pair", "POST")]["responses"]
 
 
 def test_405_names_the_allowed_methods(client):

@@ -6,10 +6,18 @@ later must say here who may call it. "_out" roles act for another township (revi
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.inspections.models import InspectionConflict
+from server.reports import service as reports
+from server.reports.snapshot import period_of
+from server.territory.service import get_county
 from tests.api.test_openapi_coverage import api_operations
-from tests.sync.helpers import TUS, bearer, create_upload, tus_metadata
+from tests.sync.helpers import TUS, bearer, create_upload, push, tus_metadata
 
 ROLES = ("anon", "device", "device_out", "inspector", "reviewer", "reviewer_out", "admin", "admin_out")
 SESSIONS = {"inspector": "inspector101201", "reviewer": "reviewer101", "reviewer_out": "reviewer102",
@@ -24,6 +32,7 @@ SCOPED_READ = expect(200, anon=401, device_out=404, reviewer_out=404, admin_out=
 SIGNED_IN = expect(200, anon=401)
 DEVICE_ONLY = expect(403, anon=401, device=200, device_out=200)
 OWN_UPLOAD = expect(403, anon=401, device=200, device_out=404)
+REPORT_READ = expect(404, anon=401, reviewer=200, reviewer_out=200, admin=200)
 
 # (path, method) -> (request: url, json and headers from the world and role, expected status by role); in this order
 # (the upload is deleted, then every session is ended, last).
@@ -61,6 +70,37 @@ MATRIX = {
         expect(403, anon=401, device=409, device_out=404)),
     ("/api/v1/uploads/{upload_id}", "DELETE"): (lambda w: {"upload_id": w["upload"], "headers": TUS},
                                                 expect(403, anon=401, device=204, device_out=404)),
+    # Phone pairing takes a password like sign-in: the same limits, the same answer for unknown names.
+    ("/api/v1/devices/pair", "POST"): (
+        lambda w: {"json": {"username": f"nobody-{w['role']}", "password": "x", "device_name": "手机"}}, expect(401)),
+    # Conflicts (issue 10): an inspector sees those their own devices pushed.
+    ("/api/v1/sync/conflicts", "GET"): (lambda w: {}, SIGNED_IN),
+    ("/api/v1/sync/conflicts/{conflict_id}", "GET"): (lambda w: {"conflict_id": w["conflict"]}, SCOPED_READ),
+    # The reviewer keeps the stored version; the admin after them finds it resolved (409).
+    ("/api/v1/sync/conflicts/{conflict_id}/resolve", "POST"): (
+        lambda w: {"conflict_id": w["conflict"], "json": {"keep": "stored", "reason": "以已存版本为准"}},
+        expect(403, anon=401, reviewer=200, reviewer_out=404, admin=409, admin_out=404)),
+    # Reports (issue 12): the county's; a reviewer of any of its townships sees their part; inspectors none.
+    ("/api/v1/reports", "GET"): (lambda w: {}, SIGNED_IN),
+    ("/api/v1/reports/compute", "POST"): (
+        lambda w: {"json": {"county": "330481", "year": 2026, "quarter": 2, "as_of": "2026-06-30"}},
+        expect(403, anon=401, admin=200, admin_out=404)),
+    ("/api/v1/reports/issue", "POST"): (
+        lambda w: {"json": {"county": "330481", "year": 2026, "quarter": 1, "as_of": "2026-03-31"}},
+        expect(403, anon=401, admin=201, admin_out=404)),
+    ("/api/v1/reports/{report_id}", "GET"): (lambda w: {"report_id": w["report"]}, REPORT_READ),
+    # Version 1 has no earlier version to compare with: 422 for those who see it.
+    ("/api/v1/reports/{report_id}/diff", "GET"): (
+        lambda w: {"report_id": w["report"]}, expect(404, anon=401, reviewer=422, reviewer_out=422, admin=422)),
+    ("/api/v1/reports/{report_id}/download/{fmt}", "GET"): (lambda w: {"report_id": w["report"], "fmt": "csv"},
+                                                           REPORT_READ),
+    # Returning township 101's part: its reviewer and the county admin may, the other township's reviewer not.
+    ("/api/v1/reports/{report_id}/signoffs", "POST"): (
+        lambda w: {"report_id": w["report"], "json": {"township": "330481101", "action": "return", "reason": "核对"}},
+        expect(403, anon=401, reviewer=200, admin=200, admin_out=404)),
+    # Not every township has signed: 409 for the admin, so the table finalises nothing.
+    ("/api/v1/reports/{report_id}/finalise", "POST"): (
+        lambda w: {"report_id": w["report"]}, expect(403, anon=401, admin=409, admin_out=404)),
     ("/api/v1/auth/logout", "POST"): (lambda w: {}, expect(204)),
 }
 
@@ -79,8 +119,20 @@ def test_every_route_has_a_row(app):
     assert set(MATRIX) == api_operations(app)
 
 
-def test_every_route_every_role_inside_and_outside(client, token, world, callers):
-    world = {**world, "upload": create_upload(client, token, b"abc").headers["Location"].rsplit("/", 1)[1]}
+@pytest.fixture
+def matrix_world(client, token, world) -> dict:
+    """The world with an open upload, a conflict (a second push of its inspection) and an issued yearly report."""
+    stored = world["record"]
+    changed = {**stored, "answers": {**stored["answers"], "remarks": "补拍"}}
+    assert push(client, token, [changed]).get_json()["results"][0]["status"] == "conflict"
+    conflict = db.session.scalar(select(InspectionConflict.id))
+    report = reports.issue(get_county("330481"), period_of("year", 2026), date(2026, 12, 31))
+    return {**world, "upload": create_upload(client, token, b"abc").headers["Location"].rsplit("/", 1)[1],
+            "conflict": conflict, "report": report.id}
+
+
+def test_every_route_every_role_inside_and_outside(matrix_world, callers):
+    world = matrix_world
     wrong = []
     for (path, method), (build, expected) in MATRIX.items():
         for role in ROLES:

@@ -1,7 +1,7 @@
 """security: session generation on users, which devices sent each photo
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-27 11:00:00
 """
 from alembic import op
