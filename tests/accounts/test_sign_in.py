@@ -94,7 +94,7 @@ def test_the_password_policy(app, reviewer, password, message):
 def test_set_password_ends_sessions_and_the_new_one_works(client, runner, reviewer):
     assert _login(client).status_code == 200
     weak = runner.invoke(args=["users", "set-password", "rev", "--password", "12345678"])
-    assert weak.exit_code != 0 and "至少" in weak.output
+    assert weak.exit_code == 1 and "错误: 密码至少 10 位 [weak_password]" in weak.output
     result = runner.invoke(args=["users", "set-password", "rev", "--password", "new-tea-field-9"])
     assert result.exit_code == 0, result.output
     assert client.get("/api/v1/me").status_code == 401
@@ -113,7 +113,27 @@ def test_disable_and_enable(client, runner, reviewer):
     assert _login(client).status_code == 401
     assert runner.invoke(args=["users", "enable", "rev"]).exit_code == 0
     assert _login(client).status_code == 200
-    assert runner.invoke(args=["users", "disable", "nobody"]).exit_code != 0
+    unknown = runner.invoke(args=["users", "disable", "nobody"])
+    assert unknown.exit_code == 1 and "[unknown_user]" in unknown.output
+
+
+PAIR = "/api/v1/devices/pair"
+
+
+def test_pairing_a_phone_has_the_sign_in_lockout(client, reviewer):
+    service.create_user("insp", PASSWORD, Role.INSPECTOR, village_codes=["330481101201"])
+    wrong = {"username": "insp", "password": "wrong-password", "device_name": "手机"}
+    assert [client.post(PAIR, json=wrong).status_code for _ in range(5)] == [401] * 5
+    locked = client.post(PAIR, json=wrong | {"password": PASSWORD})
+    assert locked.status_code == 429 and locked.get_json()["error"]["code"] == "too_many_requests"
+
+
+def test_pairing_with_an_unknown_name_costs_a_password_hash_too(client, reviewer, monkeypatch):
+    checked = []
+    real = service.verify_password
+    monkeypatch.setattr(service, "verify_password", lambda h, p: checked.append(h) or real(h, p))
+    answer = client.post(PAIR, json={"username": "nobody", "password": PASSWORD, "device_name": "手机"})
+    assert answer.status_code == 401 and len(checked) == 1 and checked[0].startswith("scrypt:")
 
 
 def test_redis_storage_counts_across_processes(make_app, reviewer):
