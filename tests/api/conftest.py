@@ -1,4 +1,4 @@
-"""Fixtures of the API-wide tests: signed-in clients, a second county, and one inspection, photo and case."""
+"""Fixtures of the API-wide tests: a second county, and one inspection, photo and case."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ from tests.sync.helpers import photo_refs, push, record, sha256_hex, upload
 
 PHOTO = b"\xff\xd8\xff not really a jpeg, stored as opaque bytes"
 OTHER_PHOTO = b"\xff\xd8\xff another photo"
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str, password: str = DEMO_PASSWORD):
-        client = app.test_client()
-        response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert response.status_code == 200, response.get_json()
-        return client
-    return as_user
 
 
 @pytest.fixture
