@@ -19,7 +19,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
 from server.patrols import service as patrols
-from server.photos.models import Photo
+from server.photos import service as photos
 from server.rules.service import apply_rules
 
 _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_MISSING.value)
@@ -41,7 +41,7 @@ def on_inspection_complete(inspection: Inspection) -> None:
 
 def try_complete(inspection: Inspection) -> bool:
     """Mark the inspection complete if every photo it references has arrived; True if this call did."""
-    if _missing_photo_count(inspection.id):
+    if _missing_photo_count(inspection):
         return False
     result = db.session.execute(
         update(Inspection).where(Inspection.id == inspection.id, Inspection.status.in_(_INCOMPLETE))
@@ -100,8 +100,9 @@ def mark_incomplete_inspections(now: datetime | None = None) -> int:
     return marked
 
 
-def _missing_photo_count(inspection_id: int) -> int:
+def _missing_photo_count(inspection: Inspection) -> int:
+    """Photos not yet sent by a device of the inspection's inspector (another inspector's copy does not count)."""
     return db.session.scalar(
         select(func.count()).select_from(InspectionPhoto)
-        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
-        .where(InspectionPhoto.inspection_id == inspection_id, Photo.id.is_(None)))
+        .where(InspectionPhoto.inspection_id == inspection.id,
+               InspectionPhoto.sha256.not_in(photos.sent_by_inspector(inspection.inspector_id))))
