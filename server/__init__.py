@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from server.config import Config
+from server.security.files import private_dir, private_sqlite_files
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -23,11 +24,12 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    register_security(app)
     return app
 
 
 def apply_config(app: Flask, config: Config) -> None:
-    config.instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(config.instance_path)
     app.config.update(
         FARMPATROL=config,
         SECRET_KEY=config.secret_key,
@@ -73,6 +75,18 @@ def register_blueprints(app: Flask) -> None:
     request_log.init_app(app)
 
 
+def register_security(app: Flask) -> None:
+    """Issue 11: strict input, headers and cookies, sign-in limits (docs/security.md)."""
+    from server.accounts import throttle
+    from server.evidence.decode import configure_limits
+    from server.security import register
+
+    register(app)
+    throttle.init_app(app)
+    config = app.config["FARMPATROL"]
+    configure_limits(config.photo_max_pixels, config.photo_max_concurrent_decodes)
+
+
 def register_commands(app: Flask) -> None:
     from server.cli import register_commands as register
 
@@ -94,3 +108,4 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        private_sqlite_files(dbapi_connection)

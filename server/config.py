@@ -61,6 +61,24 @@ class Config:
     parcel_upload_max_bytes: int = 2 * 1024 * 1024 * 1024
     # `farmpatrol demo`: real photos for the demo history (copied into the photo store); missing means fewer photos.
     demo_photos_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "shared" / "photos")
+    # --- security hardening (issue 11) ---
+    parcel_max_vertices: int = 20_000
+    # Sign-in limits (flask-limiter notation): per client address, and failed attempts per user name (lockout).
+    login_limit_per_address: str = "30 per minute"
+    login_limit_per_user: str = "5 per 15 minutes"
+    login_limit_storage_uri: str = "memory://"   # redis://127.0.0.1:6379 when several processes serve
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none, headers ignored).
+    trusted_proxy_count: int = 0
+    # Session cookies are Secure on https requests always; True makes them Secure on plain http too.
+    session_cookie_secure: bool = False
+    # Photo decoding: pixels above this are refused undecoded; at most this many decodes at once per process.
+    photo_max_pixels: int = 50_000_000
+    photo_max_concurrent_decodes: int = 2
+    # Quotas: unfinished uploads a device may hold open (count and bytes; beyond, its oldest are dropped);
+    # photos no inspection cites are deleted this long after they arrived.
+    max_open_uploads_per_device: int = 20
+    max_open_upload_bytes_per_device: int = 200 * 1024 * 1024
+    orphan_photo_max_age_s: int = 14 * 24 * 3600
 
     def __post_init__(self) -> None:
         instance = Path(self.instance_path)
@@ -86,6 +104,7 @@ class Config:
             raise ConfigError("EVIDENCE_NEAR_DUPLICATE_MAX_BITS must be 0..15")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(f"DATABASE_URL must be sqlite:// or postgresql://, got {self.database_url!r}")
+        _check_security_settings(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -147,3 +166,26 @@ def _persistent_secret(instance: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _check_security_settings(config: Config) -> None:
+    """The settings of issue 11 (limits, sign-in, proxies), validated like the others at start-up."""
+    from limits import parse_many
+
+    for name in ("login_limit_per_address", "login_limit_per_user"):
+        try:
+            parse_many(getattr(config, name))
+        except ValueError as exc:
+            raise ConfigError(f"{name.upper()}: {exc}") from exc
+    if not config.login_limit_storage_uri.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+        raise ConfigError("LOGIN_LIMIT_STORAGE_URI must be memory:// or redis://…")
+    if config.trusted_proxy_count < 0 or config.parcel_max_vertices <= 0:
+        raise ConfigError("TRUSTED_PROXY_COUNT must not be negative and PARCEL_MAX_VERTICES must be positive")
+    if config.photo_max_pixels <= 0 or config.photo_max_concurrent_decodes <= 0:
+        raise ConfigError("PHOTO_MAX_PIXELS and PHOTO_MAX_CONCURRENT_DECODES must be positive")
+    if min(config.max_open_uploads_per_device, config.max_open_upload_bytes_per_device,
+           config.orphan_photo_max_age_s) <= 0:
+        raise ConfigError("MAX_OPEN_UPLOADS_PER_DEVICE, MAX_OPEN_UPLOAD_BYTES_PER_DEVICE and "
+                          "ORPHAN_PHOTO_MAX_AGE_S must be positive")
+    if config.max_open_upload_bytes_per_device < config.max_photo_bytes:
+        raise ConfigError("MAX_OPEN_UPLOAD_BYTES_PER_DEVICE must be at least MAX_PHOTO_BYTES")

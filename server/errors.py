@@ -118,7 +118,9 @@ def http_error_json(err: HTTPException):
         problem = MALFORMED_JSON
     else:
         problem = _BY_STATUS.get(err.code or 500, Problem(f"http_{err.code}", err.code or 500, err.name))
-    return jsonify(ApiError(problem, status=err.code).to_dict()), err.code
+    # Keep the exception's own headers (Allow on 405, Retry-After on 429), not its HTML content type.
+    headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+    return jsonify(ApiError(problem, status=err.code).to_dict()), err.code, headers
 
 
 def wants_json() -> bool:
@@ -131,3 +133,6 @@ PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级�
 
 # County scale (issue 15): the readiness probe, GET /api/v1/ready.
 NOT_READY = Problem("not_ready", 503, "服务尚未就绪")
+# --- issue 11 (security hardening) ---
+TOO_MANY_REQUESTS = Problem("too_many_requests", 429, "尝试次数过多, 请稍后再试")
+_BY_STATUS[TOO_MANY_REQUESTS.status] = TOO_MANY_REQUESTS

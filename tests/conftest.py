@@ -184,3 +184,23 @@ def s3_endpoint():
             yield f"http://127.0.0.1:{port}"
         finally:
             server.stop()
+
+
+# --- browser tests (phone app and web UI): one Playwright per test process; a second sync_playwright() in
+# the same process fails ("Sync API inside the asyncio loop"), so both suites share this Chromium.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium (scripts/_browser.sh)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

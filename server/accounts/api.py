@@ -4,6 +4,7 @@ from server.accounts import service
 from server.accounts.auth import current_principal, log_in, log_out, require_principal
 from server.accounts.schemas import LoginSchema, PairSchema, UserSchema
 from server.accounts.scopes import territory_summary
+from server.accounts.throttle import sign_in_limits
 from server.api.parsing import parse_json
 from server.errors import UNAUTHENTICATED, ApiError
 
@@ -11,6 +12,7 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/login")
+@sign_in_limits
 def login():
     data = parse_json(LoginSchema())
     user = service.authenticate_password(data["username"], data["password"])
@@ -41,6 +43,7 @@ def _me(user) -> dict:
 
 
 @bp.post("/devices/pair")
+@sign_in_limits
 def pair_device():
     """A phone signs in once: returns the new device's token (shown once; the phone keeps it, never the password)."""
     data = parse_json(PairSchema())

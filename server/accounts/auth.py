@@ -13,6 +13,7 @@ from server.errors import FORBIDDEN, UNAUTHENTICATED, ApiError
 from server.extensions import db
 
 SESSION_USER_KEY = "user_id"
+SESSION_GENERATION_KEY = "generation"
 _ENVIRON_KEY = "farmpatrol.principal"
 
 
@@ -40,8 +41,10 @@ def _resolve_principal() -> Principal | None:
     user_id = session.get(SESSION_USER_KEY)
     if user_id is None:
         return None
-    user = db.session.get(User, user_id)
-    return Principal(user) if user is not None and user.is_active else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active or session.get(SESSION_GENERATION_KEY) != user.session_generation:
+        return None
+    return Principal(user)
 
 
 def require_principal(*roles: Role):
@@ -65,7 +68,13 @@ def require_principal(*roles: Role):
 def log_in(user: User) -> None:
     session.clear()
     session[SESSION_USER_KEY] = user.id
+    session[SESSION_GENERATION_KEY] = user.session_generation
 
 
 def log_out() -> None:
+    """End this session and every other of the same user: a copied cookie stops working too."""
+    principal = current_principal()
+    if principal is not None and principal.device is None:
+        service.end_sessions(principal.user)
+        db.session.commit()
     session.clear()

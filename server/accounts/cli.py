@@ -18,7 +18,8 @@ def _refused(exc: service.AccountError) -> CliError:
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
               help="inspector 村级巡查员, township_reviewer 乡镇审核员, county_admin 县级管理员。")
-@click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码", help="至少 8 位。")
+@click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码",
+              help="至少 10 位, 不能是常见密码、不能包含用户名、不能全是数字。")
 @click.option("--name", "display_name", help="显示名, 如 张三。")
 @click.option("--village", "villages", multiple=True, help="12 位村级代码(巡查员; 可重复)。")
 @click.option("--township", help="9 位乡镇代码(乡镇审核员)。")
@@ -38,11 +39,8 @@ def create(username, role, password, display_name, villages, township, county):
 @click.option("--name", "device_name", required=True, help="手机名称, 如 'Redmi Note 12'。")
 def add_device(username, device_name):
     """为巡查员登记设备并输出其令牌(只显示这一次)。"""
-    user = service.get_user(username)
-    if user is None:
-        raise CliError("unknown_user", f"用户不存在: {username} (farmpatrol users list 列出全部)")
     try:
-        device, token = service.register_device(user, device_name)
+        device, token = service.register_device(_existing_user(username), device_name)
     except service.AccountError as exc:
         raise _refused(exc) from exc
     click.echo(f"设备 {device.id} 已登记给 {username}; 令牌如下(不保存, 请现在记下):")
@@ -78,9 +76,7 @@ def _territory(user: User) -> str:
 @click.argument("username")
 def show_user(username):
     """一个用户的角色、辖区(含名称)和设备。"""
-    user = service.get_user(username)
-    if user is None:
-        raise CliError("unknown_user", f"用户不存在: {username} (farmpatrol users list 列出全部)")
+    user = _existing_user(username)
     click.echo(f"用户    {user.username} ({user.display_name})")
     click.echo(f"角色    {user.role} {ROLE_LABELS_ZH[user.role_enum]}{'' if user.is_active else ' (已停用)'}")
     click.echo(f"县      {user.county.code} {user.county.name}")
@@ -115,3 +111,46 @@ def _change_villages(change, username: str, village_code: str) -> None:
     except service.AccountError as exc:
         raise _refused(exc) from exc
     click.echo(f"{username} 的村: {_territory(user)}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable(username):
+    """停用用户: 其登录会话失效, 设备令牌不能再同步, 不能再登录。"""
+    _set_active(username, False)
+    click.echo(f"已停用用户 {username}")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable(username):
+    """重新启用已停用的用户。"""
+    _set_active(username, True)
+    click.echo(f"已启用用户 {username}")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt="再次输入新密码",
+              help="至少 10 位, 不能是常见密码、不能包含用户名、不能全是数字。")
+def set_password(username, password):
+    """设置新密码(按密码规则检查); 该用户的所有登录会话失效。"""
+    try:
+        service.set_password(_existing_user(username), password)
+    except service.AccountError as exc:
+        raise _refused(exc) from exc
+    click.echo(f"已为 {username} 设置新密码, 其所有登录会话已失效")
+
+
+def _set_active(username: str, active: bool) -> None:
+    try:
+        service.set_active(_existing_user(username), active)
+    except service.AccountError as exc:
+        raise _refused(exc) from exc
+
+
+def _existing_user(username: str) -> User:
+    user = service.get_user(username)
+    if user is None:
+        raise CliError("unknown_user", f"用户不存在: {username} (farmpatrol users list 列出全部)")
+    return user

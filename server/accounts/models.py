@@ -41,6 +41,8 @@ class User(db.Model):
     county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Sessions carry the generation they were issued under; logout, a new password or disabling bumps it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     county: Mapped[County] = relationship()

@@ -2,8 +2,8 @@ from marshmallow import Schema, fields, validate
 
 
 class LoginSchema(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+    username = fields.String(required=True, validate=validate.Length(max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
 class UserSchema(Schema):
@@ -12,7 +12,5 @@ class UserSchema(Schema):
     role = fields.String()
 
 
-class PairSchema(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+class PairSchema(LoginSchema):
     device_name = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.accounts.models import Device, Role, User
-from server.accounts.passwords import hash_password, verify_password
+from server.accounts.passwords import dummy_hash, hash_password, verify_password
+from server.accounts.policy import password_problem
 from server.accounts.tokens import hash_token, new_device_token
 from server.db_types import utcnow
 from server.errors import PAIRING_INSPECTORS_ONLY, TOKEN_REVOKED, UNAUTHENTICATED, ApiError
@@ -32,8 +33,8 @@ def create_user(username: str, password: str, role: Role | str, *, display_name:
     role = Role(role)
     if get_user(username) is not None:
         raise AccountError(f"用户名已存在: {username}", "user_exists")
-    if password_hash is None and len(password) < 8:
-        raise AccountError("密码至少 8 位")
+    if password_hash is None:
+        _check_policy(password, username)
     user = User(username=username, display_name=display_name or username,
                 password_hash=password_hash or hash_password(password), role=role.value)
     if role is Role.INSPECTOR:
@@ -77,10 +78,45 @@ def get_user(username: str) -> User | None:
 
 
 def authenticate_password(username: str, password: str) -> User | None:
+    """The user when the password is right and the account active. An unknown name costs the same hash as a
+    known one, so the answer's timing does not tell which user names exist."""
     user = get_user(username)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    ok = verify_password(user.password_hash if user is not None else dummy_hash(), password)
+    if user is None or not user.is_active or not ok:
         return None
     return user
+
+
+def _check_policy(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise AccountError(problem, "weak_password")
+
+
+def set_password(user: User, password: str) -> User:
+    """A new password (by the policy); every session of the user ends."""
+    _check_policy(password, user.username)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def set_active(user: User, active: bool, *, by: User | None = None) -> User:
+    """Disable (sessions end, device tokens stop working, sign-in is refused) or enable a user. `by` is the
+    admin making the change, who cannot disable their own account."""
+    if by is not None and user.id == by.id and not active:
+        raise AccountError("不能停用自己的账号", "own_account")
+    user.is_active = active
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie issued to the user so far (they carry the generation they were
+    issued under). The caller commits."""
+    user.session_generation += 1
 
 
 def register_device(user: User, name: str, *, commit: bool = True) -> tuple[Device, str]:
@@ -141,17 +177,3 @@ def county_device(admin: User, device_id: int) -> Device | None:
     return db.session.scalar(select(Device).join(User).where(Device.id == device_id,
                                                              User.county_id == admin.county_id))
 
-
-def set_active(admin: User, user: User, active: bool) -> None:
-    """Disable (or enable again) a user: a disabled user cannot sign in and their devices stop syncing."""
-    if user.id == admin.id and not active:
-        raise AccountError("不能停用自己的账号")
-    user.is_active = active
-    db.session.commit()
-
-
-def reset_password(user: User, password: str) -> None:
-    if len(password) < 8:
-        raise AccountError("密码至少 8 位")
-    user.password_hash = hash_password(password)
-    db.session.commit()

@@ -15,17 +15,18 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 
-from server.accounts.models import Device, Role, User
+from server.accounts.models import User
 from server.assessments.models import PhotoFinding
+from server.assessments.visibility import ShownFinding, shown_findings, visible_photos
 from server.audit.service import county_of, inspection_state, record_event
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
                              make_derived, original_key)
 from server.evidence.gcj02 import to_wgs84
-from server.evidence.decode import decode
+from server.evidence.decode import decode, decode_slot
 from server.extensions import db
 from server.forms import service as forms
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
@@ -55,7 +56,7 @@ class RequiredPhotos:
 class PhotoEvidence:
     ref: InspectionPhoto
     photo: Photo | None  # None while the bytes have not arrived
-    findings: list[PhotoFinding]
+    findings: list[ShownFinding]
     usable: bool | None  # no error finding; None until assessed
 
 
@@ -80,7 +81,7 @@ def assess_inspection(inspection: Inspection) -> str:
     policy = evidence_policy()
     by_sha = {p.sha256: p for p in db.session.scalars(
         select(Photo).where(Photo.sha256.in_({ref.sha256 for ref in inspection.photos})))}
-    reused = _exact_reuse(inspection)
+    earlier, later = _exact_reuse(inspection)
     parcel = inspection.parcel.geometry
     task = db.session.get(PatrolTask, inspection.task_id) if inspection.task_id else None
     device_fix = _device_fix(inspection)
@@ -93,8 +94,8 @@ def assess_inspection(inspection: Inspection) -> str:
             inspection_started_at=inspection.started_at, inspection_finished_at=inspection.finished_at,
             clock_skew_s=inspection.clock_skew_s or 0.0, received_at=inspection.received_at,
             task_opens_at=task.opens_at if task else None, task_due_at=task.due_at if task else None,
-            exact_reuse_of=reused.get(ref.sha256, ()),
-            near_duplicates=near_duplicates(photo, inspection.id, policy.near_duplicate_max_distance))
+            exact_reuse_of=earlier.get(ref.sha256, ()), reused_later_by=later.get(ref.sha256, ()),
+            near_duplicates=near_duplicates(photo, inspection, policy.near_duplicate_max_distance))
         findings = assess_photo(PhotoMetadata.from_dict(photo.evidence_metadata), context, policy)
         db.session.add_all(PhotoFinding(inspection_id=inspection.id, inspection_photo_id=ref.id, seq=seq, code=f.code,
                                         severity=f.severity, message_zh=f.message_zh, data=f.data)
@@ -140,30 +141,40 @@ def _reassess(inspection: Inspection) -> str | None:
     return level
 
 
-def _exact_reuse(inspection: Inspection) -> dict[str, list[str]]:
-    """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day."""
+def _exact_reuse(inspection: Inspection) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day,
+    split into those received before this one (it is a copy of theirs) and after (it is their original)."""
     rows = db.session.execute(
         select(InspectionPhoto.sha256, Inspection.uuid, Inspection.parcel_id, Inspection.started_at,
-               Inspection.device_utc_offset_min)
+               Inspection.device_utc_offset_min, _came_before(inspection))
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
         .where(InspectionPhoto.sha256.in_({ref.sha256 for ref in inspection.photos}), Inspection.id != inspection.id)
         .order_by(Inspection.received_at, Inspection.id))
     day = _local_day(inspection.started_at, inspection.device_utc_offset_min)
-    reused: dict[str, list[str]] = {}
-    for sha256, uuid, parcel_id, started_at, offset_min in rows:
+    earlier: dict[str, list[str]] = {}
+    later: dict[str, list[str]] = {}
+    for sha256, uuid, parcel_id, started_at, offset_min, before in rows:
         if parcel_id != inspection.parcel_id or _local_day(started_at, offset_min) != day:
-            uuids = reused.setdefault(sha256, [])
+            uuids = (earlier if before else later).setdefault(sha256, [])
             if uuid not in uuids:
                 uuids.append(uuid)
-    return reused
+    return earlier, later
+
+
+def _came_before(inspection: Inspection):
+    """Whether an Inspection row was received before this one (ties by id): the order the reuse is judged in,
+    the same whether the check runs at arrival or in a re-assessment later."""
+    return or_(Inspection.received_at < inspection.received_at,
+               and_(Inspection.received_at == inspection.received_at, Inspection.id < inspection.id))
 
 
 def _local_day(moment: datetime, offset_min: int):
     return (moment + timedelta(minutes=offset_min)).date()
 
 
-def near_duplicates(photo: Photo, inspection_id: int, max_bits: int) -> list[tuple[str, int]]:
-    """(sha256, distance) of other photos, used by other inspections, whose pHash is within max_bits.
+def near_duplicates(photo: Photo, inspection: Inspection, max_bits: int) -> list[tuple[str, int]]:
+    """(sha256, distance) of other photos, used by inspections received before this one, whose pHash is within
+    max_bits (a later look-alike makes this one the original, not a copy).
 
     Multi-index hashing: if two 64-bit hashes differ in at most max_bits bits, one of their four 16-bit
     quarters differs in at most max_bits // 4 (pigeonhole). So candidates come from index look-ups of each
@@ -177,8 +188,9 @@ def near_duplicates(photo: Photo, inspection_id: int, max_bits: int) -> list[tup
     columns = (Photo.phash_q0, Photo.phash_q1, Photo.phash_q2, Photo.phash_q3)
     # EXISTS, not IN (subquery): the plan then starts from the quarter indexes and probes inspection_photos
     # by sha256 per candidate, instead of scanning inspection_photos (SQLite chose that for the IN form).
+    earlier = select(Inspection.id).where(_came_before(inspection))
     used_elsewhere = exists().where(InspectionPhoto.sha256 == Photo.sha256,
-                                    InspectionPhoto.inspection_id != inspection_id)
+                                    InspectionPhoto.inspection_id.in_(earlier))
     candidates = db.session.execute(
         select(Photo.sha256, Photo.phash)
         .where(or_(*(column.in_(list(_neighbours(q, radius))) for column, q in zip(columns, quarters))),
@@ -226,7 +238,7 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
                                   .order_by(PhotoFinding.inspection_photo_id, PhotoFinding.seq)):
         findings.setdefault(row.inspection_photo_id, []).append(row)
     assessed = inspection.evidence_assessed_at is not None
-    evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), findings.get(ref.id, []),
+    evidence = [PhotoEvidence(ref, by_sha.get(ref.sha256), shown_findings(user, findings.get(ref.id, [])),
                               _is_usable(findings.get(ref.id, [])) if assessed else None)
                 for ref in inspection.photos]
     usable = [item.ref for item in evidence if item.usable]
@@ -234,17 +246,8 @@ def inspection_evidence(user: User, uuid: str) -> InspectionEvidence | None:
 
 
 def scoped_photo(user: User, sha256: str) -> Photo | None:
-    """The photo if it belongs to an inspection in the user's scope: the only way anyone reaches photo bytes.
-
-    Inspectors see only photos their own devices uploaded. Citing a hash in a push attaches the stored photo
-    (it is never stored twice), so without this a device could open anyone's photo by knowing its hash;
-    reviewers still see such a reused photo, because judging the reuse is their job."""
-    scoped_inspections = inspections.inspections_query(user).with_only_columns(Inspection.id).order_by(None)
-    in_scope = select(InspectionPhoto.sha256).where(InspectionPhoto.inspection_id.in_(scoped_inspections))
-    query = select(Photo).where(Photo.sha256 == sha256.lower(), Photo.sha256.in_(in_scope))
-    if user.role_enum is Role.INSPECTOR:
-        query = query.where(Photo.uploaded_by_device_id.in_(select(Device.id).where(Device.user_id == user.id)))
-    return db.session.scalar(query)
+    """The photo if the user may see it (`visibility.visible_photos`), else None."""
+    return db.session.scalar(visible_photos(user).where(Photo.sha256 == sha256.lower()))
 
 
 def derived_image(photo: Photo, name: str) -> bytes | None:
@@ -264,10 +267,12 @@ def derive(store: PhotoStore, sha256: str, name: str) -> bytes | None:
         return store.get(key)
     except KeyError:
         pass
-    decoded = decode(store.get(original_key(sha256)), long_side=DERIVED_SIZES[name])
-    if decoded.image is None:
-        return None
-    jpeg = make_derived(decoded.image, decoded.orientation, {name: DERIVED_SIZES[name]})[0][name]
+    original = store.get(original_key(sha256))
+    with decode_slot():
+        decoded = decode(original, long_side=DERIVED_SIZES[name])
+        if decoded.image is None:
+            return None
+        jpeg = make_derived(decoded.image, decoded.orientation, {name: DERIVED_SIZES[name]})[0][name]
     store.put(key, jpeg)
     return jpeg
 

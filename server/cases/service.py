@@ -58,17 +58,15 @@ def change(case: ViolationCase, action: str, *, status: str | None = None, actor
 def transition(user: User, case_id: int, action_name: str, *, note: str | None = None,
                deadline: date | None = None, expected_version: int | None = None,
                now: datetime | None = None) -> ViolationCase:
-    """A reviewer's action on a case. 403 for a role or territory that may not act, 409 for a transition
+    """A reviewer's action on a case. 404 outside the user's territory, 403 for a role that may not act, 409 for a transition
     the case's state does not allow or a stale version."""
     now = now or utcnow()
     action = workflow.USER_ACTIONS[action_name]
     case = db.session.get(ViolationCase, case_id)
-    if case is None:
-        raise ApiError(NOT_FOUND, f"案件不存在: {case_id}")
+    if case is None or not can_act_for_village(user, case.parcel.village):
+        raise ApiError(NOT_FOUND, f"案件不存在: {case_id}")  # another territory's case looks exactly like none
     if user.role_enum not in workflow.REVIEWERS:
         raise ApiError(FORBIDDEN, "巡查员不能处理案件, 由乡镇审核员或县级管理员处理")
-    if not can_act_for_village(user, case.parcel.village):
-        raise ApiError(FORBIDDEN, "无权处理其他辖区的案件")
     if expected_version is not None and expected_version != case.version:
         raise ApiError(STALE_CASE, f"案件已更新到第 {case.version} 版(请求基于第 {expected_version} 版), 请刷新后重试",
                        field="expected_version", details={"current_version": case.version})

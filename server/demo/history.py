@@ -185,10 +185,11 @@ class _History:
         db.session.refresh(overdue)
         cases.mark_overdue_cases(now=overdue.deadline_at + timedelta(seconds=1))
         # Doubts: a photo taken 400 m off the parcel; the first case's photo sent again for another parcel
-        # (exact reuse); a real photo whose own GPS is on another continent.
+        # (exact reuse: sent after every season visit, so it is the copy and the first use the original);
+        # a real photo whose own GPS is on another continent.
         self.problem(parcels[8], building(0.6), far_m=400.0)
         reused = photos.photo_store().get(original_key(flagged.observations[0].inspection.photos[0].sha256))
-        self.inspect(parcels[9], building(0.5), self.season_time(), extra=[("detail", reused)])
+        self.inspect(parcels[9], building(0.5), recheck_at, extra=[("detail", reused)])
         foreign = self.maker.foreign_original()
         if foreign is not None:
             self.inspect(parcels[10], NURSERY, self.season_time(), extra=[("detail", foreign)])

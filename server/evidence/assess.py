@@ -65,7 +65,8 @@ class PhotoContext:
     received_at: datetime | None = None
     task_opens_at: datetime | None = None
     task_due_at: datetime | None = None
-    exact_reuse_of: Sequence[Hashable] = ()  # other photo ids with the same SHA-256
+    exact_reuse_of: Sequence[Hashable] = ()  # earlier uses of the same SHA-256 (this one is a copy)
+    reused_later_by: Sequence[Hashable] = ()  # later uses of the same SHA-256 (this one is the original)
     near_duplicates: Sequence[tuple[Hashable, int]] = ()  # (photo id, hamming distance)
 
 
@@ -129,6 +130,10 @@ def _reuse_findings(context: PhotoContext, policy: EvidencePolicy) -> list[Findi
     findings = []
     if context.exact_reuse_of:
         findings.append(reuse_exact_finding(list(context.exact_reuse_of)))
+    elif context.reused_later_by:
+        # The first use is the original: the copies carry the error, the original only this note.
+        later = list(context.reused_later_by)
+        findings.append(finding("REUSE_ORIGINAL", count=len(later), other_photo_ids=later))
     near = [(pid, d) for pid, d in context.near_duplicates if d <= policy.near_duplicate_max_distance]
     if near:
         closest = min(d for _, d in near)

@@ -28,6 +28,28 @@ DecodeStatus = Literal["ok", "truncated", "undecodable", "bomb", "not_an_image"]
 # per process, far above a county's rate). Python 3.14's context-aware warnings would make it unnecessary.
 _WARNINGS_LOCK = threading.Lock()
 
+# Memory bounds (issue 11). Phone cameras store at most ~50 MP by default (the 108/200 MP modes are opt-in and
+# bin to 12 MP unless asked): a larger picture is refused before its pixels are decoded, whatever Pillow's
+# own, much higher, limit says. An 8000 x 6250 PNG decodes to ~200 MB as RGBA, so decodes and the images
+# made from them also take turns: at most `max_concurrent` at once per process.
+DEFAULT_MAX_PIXELS = 50_000_000
+DEFAULT_MAX_CONCURRENT = 2
+_limits = {"max_pixels": DEFAULT_MAX_PIXELS}
+_slots = threading.BoundedSemaphore(DEFAULT_MAX_CONCURRENT)
+
+
+def configure_limits(max_pixels: int, max_concurrent: int) -> None:
+    """Set the process's decode limits (config PHOTO_MAX_PIXELS, PHOTO_MAX_CONCURRENT_DECODES); at start-up."""
+    global _slots
+    _limits["max_pixels"] = max_pixels
+    _slots = threading.BoundedSemaphore(max_concurrent)
+
+
+def decode_slot() -> threading.BoundedSemaphore:
+    """Hold it (`with decode_slot():`) for a decode and the work on its image, so that their memory is bounded."""
+    return _slots
+
+
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 
 
@@ -77,6 +99,13 @@ def _draft_request(size: tuple[int, int], long_side: int | None) -> tuple[int, i
     return (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
 
 
+def _reduced(image: Image.Image, long_side: int | None) -> Image.Image:
+    """Formats without a reduced-size decode (PNG, HEIF, WebP …) are shrunk by an integer factor right after
+    loading, before the RGB conversion makes a second full-size copy; the long edge keeps >= long_side."""
+    factor = max(image.size) // long_side if long_side else 1
+    return image.reduce(factor) if factor >= 2 and image.mode in ("RGB", "RGBA", "L", "LA", "RGBa", "La") else image
+
+
 def decode(data: bytes, long_side: int | None = None) -> Decoded:
     """Decode `data` at the cheapest scale that still gives `long_side` pixels on the long edge.
 
@@ -121,11 +150,15 @@ def _decode(
     bomb = _bomb_warning(caught)
     if bomb:
         return Decoded("bomb", fmt, width, height, notes=[bomb])
+    if width * height > _limits["max_pixels"]:
+        return Decoded("bomb", fmt, width, height, notes=[
+            f"{width}x{height} exceeds the photo pixel limit of {_limits['max_pixels']}; pixels not decoded"])
     try:
         if fmt == "JPEG":
             image.draft("RGB", _draft_request(image.size, long_side))
         image.load()
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        image = _reduced(image, long_side)
         if image.mode != "RGB":
             image = image.convert("RGB")
     except OSError as exc:

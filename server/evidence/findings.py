@@ -89,6 +89,7 @@ CATALOGUE: dict[str, FindingSpec] = {
     ),
     # reuse and editing
     "REUSE_EXACT": FindingSpec("error", "同一张照片（SHA-256 相同）已在其他巡查中使用"),
+    "REUSE_ORIGINAL": FindingSpec("info", "本次是该照片的最早使用，之后又在其他 {count} 次巡查中出现"),
     "REUSE_NEAR": FindingSpec(
         "warning", "与已有照片高度相似（感知哈希距离 {hash_distance}），可能是重复使用"
     ),

@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .decode import decode
+from .decode import decode, decode_slot
 from .extraction import PhotoMetadata, build_metadata, read_exif_tags, read_source
 from .perceptual import phash_hex
 from .storage import PhotoStore, derived_key, original_key
@@ -46,18 +46,19 @@ def ingest_photo(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-store") as io_thread:
         original_stored = io_thread.submit(store.put, key, data)
         tags, exif_status, notes = read_exif_tags(data)
-        decoded = decode(data, long_side=max(sizes.values()))
-        metadata = build_metadata(tags, exif_status, notes, decoded)
-
         phash = None
         derived_keys: dict[str, str] = {}
         writes = [original_stored]
-        if decoded.image is not None:
-            derived, smallest = make_derived(decoded.image, decoded.orientation, sizes)
-            for name, jpeg in derived.items():
-                derived_keys[name] = derived_key(sha256, name)
-                writes.append(io_thread.submit(store.put, derived_keys[name], jpeg))
-            phash = phash_hex(smallest)
+        with decode_slot():
+            decoded = decode(data, long_side=max(sizes.values()))
+            metadata = build_metadata(tags, exif_status, notes, decoded)
+            if decoded.image is not None:
+                derived, smallest = make_derived(decoded.image, decoded.orientation, sizes)
+                for name, jpeg in derived.items():
+                    derived_keys[name] = derived_key(sha256, name)
+                    writes.append(io_thread.submit(store.put, derived_keys[name], jpeg))
+                phash = phash_hex(smallest)
+            decoded.image = None  # the full image goes before the slot is given back
         for write in writes:
             write.result()  # re-raises storage errors here
     return IngestResult(sha256, len(data), metadata, phash, key, derived_keys, original_stored.result())

@@ -86,7 +86,7 @@ class LocalDiskStore(PhotoStore):
             missing.append(directory)
             directory = directory.parent
         for new_dir in reversed(missing):
-            new_dir.mkdir(exist_ok=True)
+            new_dir.mkdir(mode=0o700, exist_ok=True)  # photos carry GPS: for the server's user only
             _fsync_dir(new_dir.parent)
 
     def put(self, key: str, source: Source) -> bool:

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.assessments import service as assessments
@@ -20,7 +20,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
 from server.patrols import service as patrols
-from server.photos.models import Photo
+from server.photos import service as photos
 from server.rules.service import apply_rules
 
 _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_MISSING.value)
@@ -41,7 +41,7 @@ def on_inspection_complete(inspection: Inspection) -> None:
 
 def try_complete(inspection: Inspection) -> bool:
     """Mark the inspection complete if every photo it references has arrived; True if this call did."""
-    if _missing_photo_count(inspection.id):
+    if _ids_missing_photos([inspection.id]):
         return False
     result = db.session.execute(
         update(Inspection).where(Inspection.id == inspection.id, Inspection.status.in_(_INCOMPLETE))
@@ -126,15 +126,10 @@ def mark_incomplete_inspections(now: datetime | None = None) -> int:
 
 
 def _ids_missing_photos(inspection_ids: list[int]) -> set[int]:
-    """Those of the inspections that reference a photo whose bytes have not arrived."""
+    """Those of the inspections that cite a photo no device of their inspector has sent yet (another
+    inspector's copy of the same bytes does not count)."""
     return set(db.session.scalars(
         select(InspectionPhoto.inspection_id).distinct()
-        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
-        .where(InspectionPhoto.inspection_id.in_(inspection_ids), Photo.id.is_(None))))
-
-
-def _missing_photo_count(inspection_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(InspectionPhoto)
-        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
-        .where(InspectionPhoto.inspection_id == inspection_id, Photo.id.is_(None)))
+        .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
+        .where(InspectionPhoto.inspection_id.in_(inspection_ids),
+               InspectionPhoto.sha256.not_in(photos.sent_by_inspector(Inspection.inspector_id)))))

@@ -39,6 +39,30 @@ class PhotoRefSchema(Schema):
     file_name = fields.String(load_default=None, validate=validate.Length(max=255))
 
 
+# Free text is for a remark, not a document: 1,000 remarks of 150 KB made one list response 151 MB (issue 11).
+MAX_ANSWER_TEXT_CHARS = 2000
+MAX_ANSWERS_JSON_CHARS = 64 * 1024
+
+
+def _bounded_answers(answers: dict) -> None:
+    long_texts = sorted(name for name, value in answers.items()
+                        if any(len(text) > MAX_ANSWER_TEXT_CHARS for text in _texts(value)))
+    if long_texts:
+        raise ValidationError(f"回答文字最多 {MAX_ANSWER_TEXT_CHARS} 字: {', '.join(long_texts)}")
+    if len(json.dumps(answers, ensure_ascii=False, default=str)) > MAX_ANSWERS_JSON_CHARS:
+        raise ValidationError(f"回答总长度超过 {MAX_ANSWERS_JSON_CHARS} 字符")
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
 class InspectionRecordSchema(Schema):
     uuid = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.OneOf(["inspection"]))
@@ -49,7 +73,7 @@ class InspectionRecordSchema(Schema):
     started_at = fields.AwareDateTime(required=True, validate=STORABLE_TIME)
     finished_at = fields.AwareDateTime(required=True, validate=STORABLE_TIME)
     location = fields.Nested(LocationSchema, required=True)
-    answers = fields.Dict(required=True)
+    answers = fields.Dict(required=True, validate=_bounded_answers)
     photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list, validate=validate.Length(max=50))
 
     @validates_schema

@@ -24,7 +24,8 @@ from server.inspections.schemas import InspectionRecordSchema, content_hash
 from server.parcels import service as parcels
 from server.parcels.models import Parcel
 from server.patrols.models import PatrolTask
-from server.photos.models import Photo
+from server.photos import service as photos
+from server.photos.models import PhotoUpload
 from server.sync import problems
 from server.territory.models import Village
 
@@ -223,11 +224,11 @@ def get_inspection(user: User, uuid: str) -> Inspection | None:
 
 
 def missing_photos(uuids: list[str]) -> list[str]:
-    """SHA-256s referenced by these inspections whose bytes the server does not have yet, sorted."""
+    """SHA-256s referenced by these inspections that no device of their inspector has sent yet, sorted."""
     if not uuids:
         return []
+    sent = photos.sent_by_inspector(Inspection.inspector_id).where(PhotoUpload.sha256 == InspectionPhoto.sha256)
     return sorted(db.session.scalars(
         select(InspectionPhoto.sha256).distinct()
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
-        .where(Inspection.uuid.in_(uuids), Photo.id.is_(None))))
+        .where(Inspection.uuid.in_(uuids), ~sent.exists())))

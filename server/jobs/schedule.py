@@ -52,6 +52,9 @@ JOBS: tuple[JobSpec, ...] = (
             "下发上一年度耕地保护补偿扣减核算表"),
     JobSpec("reports.draft_previous_quarter", "server.reports.jobs:draft_previous_quarter", {"hour": 3, "minute": 15},
             "生成上一季度补偿扣减核算草稿"),
+    # Daily: photos no inspection cites (issue 11) would otherwise be kept for ever.
+    JobSpec("photos.delete_orphans", "server.photos.service:delete_orphan_photos", {"hour": 3, "minute": 25},
+            "删除无巡查记录引用的过期照片"),
 )
 
 

@@ -26,6 +26,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from server.parcels.crs import (ParcelSourceError, check_lonlat_bounds, crs_label, resolve_crs,
                                 to_lonlat)
 from server.parcels.geometry import areas_mu, repair
+from server.parcels.sources import check_content, check_driver, check_path, check_zip_member, disable_network
 
 # Our field name → the 三调 DLTB column it is read from unless the caller maps it elsewhere.
 DEFAULT_FIELD_MAP = {
@@ -57,6 +58,8 @@ _VILLAGE_CODE_DIGITS = 12
 _LAND_USE_CODE_DIGITS = 4
 _POLYGONAL_TYPE_IDS = (int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON))
 _CHUNK = 5000  # features per vectorised step: big enough for numpy, small enough for a lively progress bar
+# A 图斑 of a few hundred vertices is usual; a million made one village's pull 39 MB (config: PARCEL_MAX_VERTICES).
+DEFAULT_MAX_VERTICES = 20_000
 
 
 class FieldMapError(ParcelSourceError):
@@ -152,15 +155,18 @@ def _check_target(target: str) -> None:
 def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: dict[str, str] | None = None,
                  layer: str | None = None, encoding: str | None = None,
                  progress: Callable[[int], None] | None = None,
-                 on_total: Callable[[int], None] | None = None) -> ParcelReadResult:
+                 on_total: Callable[[int], None] | None = None,
+                 max_vertices: int = DEFAULT_MAX_VERTICES) -> ParcelReadResult:
     """Read every feature of a parcel layer, reprojected to EPSG:4490, with geodesic areas in 亩.
 
     `path`: GeoJSON, Shapefile, zipped Shapefile, GeoPackage, FileGDB directory or zipped FileGDB.
     `crs` overrides the file's CRS (needed when the .prj is missing). `field_map` maps our field names to
     columns, over `DEFAULT_FIELD_MAP`. `encoding` is for old Shapefiles without a .cpg (usually "GBK").
     `progress` is called with the number of features just processed, e.g. `tqdm.update`; `on_total` once with
-    the layer's feature count, before the first `progress`.
+    the layer's feature count, before the first `progress`. A feature with more than `max_vertices` vertices
+    is rejected. Only the four drivers of `sources.ALLOWED_DRIVERS` are opened.
     """
+    disable_network()
     dataset = dataset_path(path)
     layer_name = pick_layer(dataset, layer)
     info = _read_info(dataset, layer_name, encoding)
@@ -187,22 +193,26 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
                             "garbled: the Shapefile has no .cpg; read it again with --encoding")
     if on_total:
         on_total(len(wkb))
-    _Builder(result, source_crs, attributes, progress).run(wkb)
+    _Builder(result, source_crs, attributes, progress, max_vertices).run(wkb)
     return result
 
 
 def dataset_path(path: str | Path) -> str:
     """The GDAL path for a file, a .gdb directory, or a .zip holding one data set (maybe inside a folder)."""
     path = Path(path)
+    check_path(path)
     if not path.exists():
         raise UnreadableSourceError(f"文件不存在 / no such file: {path}", field="path")
     if path.suffix.lower() != ".zip":
+        check_content(path)
         return str(path)
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except zipfile.BadZipFile:
         raise UnreadableSourceError(f"不是有效的 zip 文件 / not a valid zip file: {path}", field="path") from None
+    for name in names:
+        check_zip_member(name)
     gdbs = sorted({m.group(1) for m in (re.match(r"(.*?\.gdb)/", n, re.IGNORECASE) for n in names) if m})
     singles = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson"))
                and not re.search(r"\.gdb/", n, re.IGNORECASE)]
@@ -217,6 +227,7 @@ def dataset_path(path: str | Path) -> str:
         found = ", ".join(gdbs + singles) or "无 / nothing"
         raise UnreadableSourceError(f"压缩包中应恰好有一个数据集（.shp/.gdb/.gpkg/.geojson），找到：{found} / "
                                     f"the zip must hold exactly one data set, found: {found}", field="path")
+    check_content(path, inner)
     return f"/vsizip/{path.resolve()}/{inner}".rstrip("/")
 
 
@@ -278,9 +289,11 @@ def _find_column(name: str, columns: list[str]) -> str | None:
 
 def _read_info(dataset: str, layer: str, encoding: str | None) -> dict:
     try:
-        return pyogrio.read_info(dataset, layer=layer, encoding=encoding, force_total_bounds=True)
+        info = pyogrio.read_info(dataset, layer=layer, encoding=encoding, force_total_bounds=True)
     except (DataSourceError, DataLayerError) as err:
         raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
+    check_driver(info.get("driver"), dataset)
+    return info
 
 
 def _read(dataset: str, layer: str, encoding: str | None, columns: list[str]) -> tuple:
@@ -294,8 +307,9 @@ class _Builder:
     """Turns the raw arrays of one layer into features and rejections, a chunk at a time."""
 
     def __init__(self, result: ParcelReadResult, source_crs: CRS, attributes: dict[str, np.ndarray],
-                 progress: Callable[[int], None] | None):
+                 progress: Callable[[int], None] | None, max_vertices: int):
         self.result = result
+        self.max_vertices = max_vertices
         self.source_crs = source_crs
         self.attributes = attributes
         self.progress = progress
@@ -311,6 +325,7 @@ class _Builder:
     def _chunk(self, start: int, wkb: np.ndarray) -> None:
         geoms = shapely.from_wkb(wkb, on_invalid="fix")
         polygonal = np.isin(shapely.get_type_id(geoms), _POLYGONAL_TYPE_IDS) & ~shapely.is_empty(geoms)
+        vertices = shapely.get_num_coordinates(geoms)
         valid = shapely.is_valid(geoms)
         keep: list[int] = []
         notes: dict[int, str] = {}
@@ -319,6 +334,9 @@ class _Builder:
             reason = self._code_problem(index)
             if reason is None and not polygonal[offset]:
                 reason = _geometry_problem(wkb[offset], geom)
+            if reason is None and vertices[offset] > self.max_vertices:
+                reason = (f"顶点过多（{vertices[offset]} 个，上限 {self.max_vertices}）/ too many vertices: "
+                          f"{vertices[offset]}, at most {self.max_vertices}")
             if reason is None and not valid[offset]:
                 fixed, note = repair(geom)
                 if fixed is None:

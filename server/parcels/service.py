@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shapely.geometry import mapping
+from flask import current_app
 from sqlalchemy import Select, insert, select, update
 
 from server.accounts.models import User
@@ -64,7 +65,8 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
     if county_code:
         resolver.require_county(county_code)
     result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress,
-                          on_total=(lambda count: on_total(2 * count)) if on_total else None)
+                          on_total=(lambda count: on_total(2 * count)) if on_total else None,
+                          max_vertices=current_app.config["FARMPATROL"].parcel_max_vertices)
     summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code,
                              resolver=resolver, progress=progress)
     summary.notes = result.notes

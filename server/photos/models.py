@@ -35,3 +35,14 @@ class Photo(db.Model):
     phash_q1: Mapped[int | None] = mapped_column(index=True)
     phash_q2: Mapped[int | None] = mapped_column(index=True)
     phash_q3: Mapped[int | None] = mapped_column(index=True)
+
+
+class PhotoUpload(db.Model):
+    """Which devices sent a photo's bytes. A photo is stored once, but an inspector may cite it only when one
+    of their own devices sent it: knowing a SHA-256 must not attach (and open) another territory's photo."""
+
+    __tablename__ = "photo_uploads"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True, index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

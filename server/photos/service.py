@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import Select, delete, exists, select, text
 
-from server.db_types import dialect_insert
-from server.evidence import IngestResult, PhotoStore, ingest_photo, open_store
+from server.accounts.models import Device
+from server.db_types import dialect_insert, utcnow
+from server.evidence import (DERIVED_SIZES, IngestResult, PhotoStore, derived_key, ingest_photo, open_store,
+                             original_key)
 from server.extensions import db
-from server.photos.models import Photo
+from server.inspections.models import InspectionPhoto
+from server.photos.models import Photo, PhotoUpload
 
 # The formats phones produce, as the ingest recognised them; anything else is stored as opaque bytes.
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
@@ -41,8 +45,16 @@ def lock_photos(sha256s: Iterable[str]) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:sha))"), {"sha": sha256})
 
 
-def has_photo(sha256: str) -> bool:
-    return db.session.scalar(select(Photo.id).where(Photo.sha256 == sha256)) is not None
+def sent_by_inspector(inspector_id) -> Select:
+    """SHA-256s of photos whose bytes a device of this inspector sent (`inspector_id` a value or a column):
+    the only photos the inspector's records may cite and their devices may see."""
+    return (select(PhotoUpload.sha256).join(Device, PhotoUpload.device_id == Device.id)
+            .where(Device.user_id == inspector_id))
+
+
+def has_photo(sha256: str, inspector_id: int) -> bool:
+    """Whether a device of this inspector sent the photo; another inspector's photo is as good as absent."""
+    return db.session.scalar(sent_by_inspector(inspector_id).where(PhotoUpload.sha256 == sha256)) is not None
 
 
 def store_photo(data: bytes, device_id: int | None) -> None:
@@ -58,6 +70,9 @@ def store_photo(data: bytes, device_id: int | None) -> None:
         content_type=_CONTENT_TYPES.get(ingested.metadata.format, "application/octet-stream"),
         uploaded_by_device_id=device_id, **_evidence_columns(ingested),
     ).on_conflict_do_nothing(index_elements=["sha256"]))
+    if device_id is not None:
+        db.session.execute(insert(PhotoUpload).values(sha256=ingested.sha256, device_id=device_id, uploaded_at=utcnow())
+                           .on_conflict_do_nothing(index_elements=["sha256", "device_id"]))
 
 
 def _evidence_columns(ingested: IngestResult) -> dict:
@@ -73,3 +88,22 @@ def _evidence_columns(ingested: IngestResult) -> dict:
 def phash_quarters(phash: str) -> list[int]:
     """The 64-bit hex pHash as four 16-bit integers, high bits first (Photo.phash_q0..3)."""
     return [int(phash[i:i + 4], 16) for i in range(0, 16, 4)]
+
+
+def delete_orphan_photos(now: datetime | None = None) -> int:
+    """Job: photos that no inspection cites, older than ORPHAN_PHOTO_MAX_AGE_S, are deleted with their derived
+    images (a device sent them for a record that was rejected, or never pushed one). Safe to run twice."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["FARMPATROL"].orphan_photo_max_age_s)
+    cited = exists().where(InspectionPhoto.sha256 == Photo.sha256)
+    candidates = db.session.scalars(select(Photo.sha256).where(Photo.stored_at < cutoff, ~cited)).all()
+    lock_photos(candidates)  # a push citing one of them now waits, then finds it gone and asks for it again
+    orphans = db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(candidates), ~cited)).all()
+    store = photo_store()
+    for sha256 in orphans:
+        for key in (original_key(sha256), *(derived_key(sha256, name) for name in DERIVED_SIZES)):
+            store.delete(key)
+    db.session.execute(delete(PhotoUpload).where(PhotoUpload.sha256.in_(orphans)))
+    db.session.execute(delete(Photo).where(Photo.sha256.in_(orphans)))
+    db.session.commit()
+    return len(orphans)

@@ -95,8 +95,8 @@ PATHS = {
         "responses": {"200": _json(_REPORT, "Finalised"), "403": _error("Not a county admin"),
                       "404": _error("Not found or out of scope"),
                       "409": _error("Townships still to sign, or not issued (invalid_report_state)")}}},
-    "/reports/{report_id}/download/{format}": {"parameters": [_ID, {
-        "name": "format", "in": "path", "required": True, "schema": {"type": "string", "enum": ["xlsx", "pdf", "csv"]}}],
+    "/reports/{report_id}/download/{fmt}": {"parameters": [_ID, {
+        "name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["xlsx", "pdf", "csv"]}}],
         "get": {"summary": "The report as XLSX, PDF (A4, embedded CJK font) or CSV (UTF-8 with BOM)",
                 "responses": {"200": {"description": "The file", "content": {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},

@@ -7,7 +7,10 @@ every sync route is in it.
 
 from __future__ import annotations
 
+import copy
 from functools import cache
+
+from server.api.openapi_paths import API_PATHS, complete
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -62,9 +65,11 @@ _SCHEMAS = {
         "inspection_status": {"type": "string", "enum": ["awaiting_photos", "complete", "photos_missing"]},
         "received_at": _DATETIME,
         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}}},
-    "PushRequest": {"type": "object", "required": ["device_time", "records"], "properties": {
+    "PushRequest": {"type": "object", "required": ["device_time", "records"], "additionalProperties": False, "properties": {
         "device_time": {**_DATETIME, "description": "The device clock when sending, for the skew."},
-        "records": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRecord"}}}},
+        "records": {"type": "array", "items": {
+            "description": "Each an InspectionRecord (#/components/schemas/InspectionRecord), checked on its own: one "
+                           "that is not comes back `rejected` in the results, never as an error of the request."}}}},
     "PushResponse": {"type": "object", "required": ["results", "missing_photos", "server_time"], "properties": {
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/RecordResult"}},
         "missing_photos": {"type": "array", "items": _SHA256},
@@ -143,16 +148,6 @@ _PATHS = {
         "summary": "Whether the server has a photo",
         "parameters": [{"name": "sha256", "in": "path", "required": True, "schema": _SHA256}],
         "responses": {"200": {"description": "Stored"}, "404": {"description": "Not yet"}}}},
-    "/inspections": {"get": {
-        "summary": "Inspections in the caller's scope (reviewers: status=photos_missing)",
-        "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["awaiting_photos", "complete", "photos_missing", "completion_failed"]}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "A page of inspections"}}}},
-    "/inspections/{uuid}": {"get": {
-        "summary": "One inspection", "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": _STRING}],
-        "responses": {"200": {"description": "The inspection"}, "404": _error("Not found or out of scope")}}},
 }
 
 # Pairing a phone (docs/phone-app.md): the one call made without a device token.
@@ -173,36 +168,6 @@ _PATHS["/devices/pair"] = {"post": {
                   "403": _error("Not an inspector (pairing_inspectors_only)"),
                   "422": _error("A field is missing or empty (validation_failed)")}}}
 
-
-# The list endpoints that take territory and date filters (issue 16): the one rule for both.
-_VILLAGE_FILTER = {"name": "village", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{12}$"},
-                   "description": "A village in the caller's territory; one that does not exist or lies outside "
-                                  "it answers 404 not_found (field village) alike, on every list."}
-_PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer"}},
-         {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
-_PATHS.update({
-    "/patrol-tasks": {"get": {
-        "summary": "Patrol tasks in the caller's scope, soonest due first",
-        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
-                       {"name": "due_before", "in": "query", "schema": _STRING, "description":
-                        "YYYY-MM-DD: a whole day in the caller's county time zone, tasks due on an earlier day "
-                        "(a task due at the end of 30 November is due before 2026-12-01); or an ISO 8601 time "
-                        "(Beijing time without an offset): tasks due strictly before that moment."}, *_PAGE],
-        "responses": {"200": {"description": "A page of tasks"}, "404": _error("Village absent or out of scope"),
-                      "422": _error("Invalid filter")}}},
-    "/cases": {"get": {
-        "summary": "Violation cases in the caller's scope",
-        "parameters": [_VILLAGE_FILTER, {"name": "status", "in": "query", "schema": _STRING},
-                       {"name": "township", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{9}$"},
-                        "description": "Like village: absent or out of scope is 404."}, *_PAGE],
-        "responses": {"200": {"description": "A page of cases"}, "404": _error("Territory absent or out of scope"),
-                      "422": _error("Invalid filter")}}},
-    "/parcels": {"get": {
-        "summary": "Parcels in the caller's scope as GeoJSON",
-        "parameters": [_VILLAGE_FILTER, {"name": "bbox", "in": "query", "schema": _STRING}, *_PAGE],
-        "responses": {"200": {"description": "A FeatureCollection"}, "404": _error("Village absent or out of scope"),
-                      "422": _error("Invalid filter")}}},
-})
 
 
 # Conflicts kept for reviewers (server.sync.conflicts); people's session cookie, not a device token.
@@ -247,11 +212,10 @@ _PATHS.update({
 })
 
 
-# The readiness probe (server.ops.health): public, no token, for a load balancer or orchestrator.
+# The readiness probe (server.ops.health): public (server.api.openapi_paths.PUBLIC), for a load balancer.
 _PATHS["/ready"] = {"get": {
     "summary": "200 when this process can work: the database answers at the migrations' head and the photo store "
                "is reachable",
-    "security": [],
     "responses": {"200": _json({"type": "object", "required": ["status", "checks"], "properties": {
         "status": {"type": "string", "enum": ["ready"]},
         "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok"]}}}}, "Ready"),
@@ -268,16 +232,18 @@ _SCHEMAS |= _REPORT_SCHEMAS
 def openapi_spec() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "farmpatrol sync API", "version": "1.0.0",
-                 "description": "Device sync: push, pull, tus photo uploads. See docs/sync-protocol.md."},
+        "info": {"title": "farmpatrol API", "version": "1.0.0",
+                 "description": "Devices sync (push, pull, tus photo uploads: docs/sync-protocol.md); reviewers read and act."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"deviceToken": []}],
-        "paths": _PATHS,
+        "paths": complete(copy.deepcopy({**_PATHS, **API_PATHS})),
         "components": {
             "schemas": _SCHEMAS, "headers": _HEADERS,
             "parameters": {"TusResumable": {"name": "Tus-Resumable", "in": "header", "required": True,
                                             "schema": {"type": "string", "enum": ["1.0.0"]}}},
             "securitySchemes": {"deviceToken": {"type": "http", "scheme": "bearer",
-                                                "description": "The device token from `farmpatrol users add-device`."}},
+                                                "description": "The device token from `farmpatrol users add-device`."},
+                                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                                            "description": "The cookie from POST /auth/login."}},
         },
     }

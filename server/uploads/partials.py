@@ -90,8 +90,8 @@ class LocalPartials(Partials):
         return self.directory / f"{upload_id}.part"
 
     def create(self, upload_id: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.path(upload_id).touch()
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # bytes of photos: the server's user only
+        self.path(upload_id).touch(mode=0o600)
 
     def exists(self, upload_id: str) -> bool:
         return self.path(upload_id).exists()

@@ -46,12 +46,33 @@ def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
     if length > _config().max_photo_bytes:
         raise ApiError(problems.UPLOAD_TOO_LARGE, f"照片超过大小限制 {_config().max_photo_bytes} 字节",
                        field="Upload-Length")
+    _make_room(device, sha256, length)
     upload = Upload(id=uuid.uuid4().hex, device_id=device.id, sha256=sha256, length_bytes=length,
                     file_name=metadata.get("filename", "")[:255] or None, expires_at=_expiry())
     _partials().create(upload.id)
     db.session.add(upload)
     db.session.commit()
     return upload
+
+
+def _make_room(device: Device, sha256: str, length: int) -> None:
+    """Keep a device within its quota of unfinished uploads (MAX_OPEN_UPLOADS_PER_DEVICE, and declared bytes
+    MAX_OPEN_UPLOAD_BYTES_PER_DEVICE): its earlier attempts at the same photo go first (it starts over), then
+    its oldest uploads. Evicting rather than refusing: a phone whose connection dropped mid-creation never
+    learnt those uploads' addresses and must not be locked out until they expire; resuming an evicted upload
+    answers 404 and the device creates a new one. Disk held per device stays bounded either way."""
+    config = _config()
+    open_uploads = db.session.scalars(select(Upload).where(Upload.device_id == device.id, Upload.expires_at > utcnow())
+                                      .order_by(Upload.created_at, Upload.id)).all()
+    kept = []
+    for upload in open_uploads:
+        if upload.sha256 == sha256:
+            _discard(upload)
+        else:
+            kept.append(upload)
+    while kept and (len(kept) + 1 > config.max_open_uploads_per_device
+                    or sum(u.length_bytes for u in kept) + length > config.max_open_upload_bytes_per_device):
+        _discard(kept.pop(0))
 
 
 def get(device: Device, upload_id: str) -> Upload:
@@ -166,7 +187,9 @@ def _finish(upload: Upload) -> None:
     photos.lock_photos([upload.sha256])
     photos.store_photo(data, upload.device_id)
     completion.complete_waiting_for(upload.sha256)
-    _discard(upload)
+    for attempt in db.session.scalars(select(Upload).where(Upload.device_id == upload.device_id,
+                                                           Upload.sha256 == upload.sha256)):
+        _discard(attempt)  # this one, and the device's abandoned attempts at the same photo
     db.session.commit()
 
 

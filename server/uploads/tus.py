@@ -26,6 +26,8 @@ def parse_metadata(header: str | None) -> dict[str, str]:
             metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise ApiError(BAD_REQUEST, f"Upload-Metadata 中 {key} 的值不是有效的 base64", field="Upload-Metadata") from exc
+        if "\x00" in metadata[key]:  # PostgreSQL stores no NUL in text
+            raise ApiError(BAD_REQUEST, f"Upload-Metadata 中 {key} 的值含有 NUL 字符", field="Upload-Metadata")
     return metadata
 
 

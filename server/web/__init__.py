@@ -7,7 +7,8 @@ from server.web.limits import raise_upload_limit
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/web-static")
-web.before_request(raise_upload_limit)
+# App-wide and registered with the blueprint, so before server.security's input check, which reads forms too.
+web.before_app_request(raise_upload_limit)
 web.before_request(check_csrf)
 web.app_context_processor(lambda: {"csrf_token": csrf_token})
 

@@ -66,14 +66,14 @@ def admin_create_user():
 @web.post("/admin/users/<int:user_id>/<any(disable, enable):change>")
 @page(*ADMINS)
 def admin_set_active(user_id: int, change: str):
-    return _act_on_user(user_id, lambda user: accounts.set_active(signed_in_user(), user, change == "enable"),
+    return _act_on_user(user_id, lambda user: accounts.set_active(user, change == "enable", by=signed_in_user()),
                         "已启用用户 {}" if change == "enable" else "已停用用户 {}")
 
 
 @web.post("/admin/users/<int:user_id>/password")
 @page(*ADMINS)
 def admin_reset_password(user_id: int):
-    return _act_on_user(user_id, lambda user: accounts.reset_password(
+    return _act_on_user(user_id, lambda user: accounts.set_password(
         user, form_args(PasswordForm(), request.form)["password"]), "已重置 {} 的密码")
 
 

@@ -1,6 +1,6 @@
 """Request size limits of the web pages: a 三调 file is far larger than any other request, so its upload page
-alone gets PARCEL_UPLOAD_MAX_BYTES instead of MAX_REQUEST_BYTES. Runs before the CSRF check, which reads the
-form and so parses (and limits) the body."""
+alone gets PARCEL_UPLOAD_MAX_BYTES instead of MAX_REQUEST_BYTES. Runs before the input check of
+server.security and the CSRF check, which read the form and so parse (and limit) the body."""
 
 from flask import current_app, request
 

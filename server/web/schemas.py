@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from server.accounts.models import Role
+from server.accounts.policy import MAX_LENGTH, MIN_LENGTH
 from server.cases import workflow
 from server.cases.queue import DOUBTS, VIOLATIONS
 from server.cases.schemas import TransitionRequest
@@ -42,6 +43,9 @@ class TransitionForm(TransitionRequest):
     expected_version = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+PASSWORD_LENGTH_ZH = f"密码为 {MIN_LENGTH}–{MAX_LENGTH} 位"
+
+
 class NewUserForm(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -49,7 +53,8 @@ class NewUserForm(Schema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$",
                                                                      error="用户名为 3–64 位字母、数字、_ . -"))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200, error="密码至少 8 位"))
+    password = fields.String(required=True, validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                                                                         error=PASSWORD_LENGTH_ZH))
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     township = fields.String(load_default=None, validate=validate.Regexp(r"^\d{9}$"))
     villages = fields.List(fields.String(validate=validate.Regexp(r"^\d{12}$")), load_default=list)
@@ -59,7 +64,8 @@ class PasswordForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200, error="密码至少 8 位"))
+    password = fields.String(required=True, validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                                                                         error=PASSWORD_LENGTH_ZH))
 
 
 class VillagesForm(Schema):

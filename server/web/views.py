@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from server.accounts import service as accounts
 from server.accounts.auth import log_in, log_out
+from server.accounts.throttle import sign_in_limits
 from server.accounts.scopes import village_scope
 from server.extensions import db
 from server.parcels.models import Parcel
@@ -22,6 +23,7 @@ def index():
 
 
 @web.route("/login", methods=["GET", "POST"])
+@sign_in_limits
 def login():
     error = None
     next_url = _local_path(request.values.get("next", ""))

@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from server.demo.generator import DEMO_PASSWORD
 from tests.reviews.fixtures import building, cases_of, inspect
 
 LISTS = ["/api/v1/patrol-tasks", "/api/v1/cases", "/api/v1/parcels"]
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str):
-        client = app.test_client()
-        assert client.post("/api/v1/auth/login",
-                           json={"username": username, "password": DEMO_PASSWORD}).status_code == 200
-        return client
-    return as_user
 
 
 @pytest.mark.parametrize("url", LISTS)

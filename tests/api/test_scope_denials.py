@@ -13,52 +13,10 @@ from server.accounts import service as accounts
 from server.accounts.models import User
 from server.demo.generator import DEMO_PASSWORD
 from server.extensions import db
-from server.territory.service import ensure_village
-from tests.reviews.fixtures import building, cases_of, inspect
-from tests.sync.helpers import TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, upload
-
-PHOTO = b"\xff\xd8\xff not really a jpeg, stored as opaque bytes"
-OTHER_PHOTO = b"\xff\xd8\xff another photo"
-
-
-@pytest.fixture
-def login(app):
-    def as_user(username: str, password: str = DEMO_PASSWORD):
-        client = app.test_client()
-        response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-        assert response.status_code == 200, response.get_json()
-        return client
-    return as_user
-
-
-@pytest.fixture
-def other_county(sync_demo):
-    """County 330482 with its own admin and inspector: nothing of the demo county 330481 is theirs."""
-    ensure_village("330482101201", "邻县村")
-    accounts.create_user("admin482", DEMO_PASSWORD, "county_admin", county_code="330482")
-    inspector = accounts.create_user("inspector482", DEMO_PASSWORD, "inspector", village_codes=["330482101201"])
-    _, device_token = accounts.register_device(inspector, "邻县手机")
-    return device_token
-
-
-@pytest.fixture
-def world(client, token, own_parcels, parcels):
-    """An inspection of village 330481101201 with an arrived photo, and a case on one of its parcels."""
-    body = record(own_parcels[0], photos=photo_refs(PHOTO, OTHER_PHOTO))
-    assert push(client, token, [body]).get_json()["results"][0]["status"] == "accepted"
-    upload(client, token, PHOTO)
-    inspect(parcels["pbf"], building(2.0))
-    [case] = cases_of(parcels["pbf"])
-    return {"inspection": body["uuid"], "photo": sha256_hex(PHOTO), "case": case.id, "parcel": own_parcels[0]}
-
-
-def error_of(response, status: int, code: str, field: str | None = "any") -> dict:
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
-    error = response.get_json()["error"]
-    assert error["code"] == code and set(error) >= {"code", "message", "field"}, error
-    if field != "any":
-        assert error["field"] == field, error
-    return error
+from tests.api.conftest import OTHER_PHOTO, PHOTO, error_of
+from tests.sync.fixtures import parcel_codes
+from tests.sync.helpers import (TUS, bearer, create_upload, photo_refs, push, record, sha256_hex, tus_metadata,
+                                upload)
 
 
 def scoped_reads(world) -> list[str]:
@@ -138,8 +96,11 @@ def test_another_village_township_or_county_sees_nothing(client, world, other_co
         assert caller.get("/api/v1/inspections").get_json()["inspections"] == []
         for url in ("/api/v1/cases", "/api/v1/parcels", "/api/v1/patrol-tasks"):  # a filter: absent, alike
             error_of(caller.get(url, query_string={"village": "330481101201"}), 404, "not_found", "village")
-        denied = caller.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"})
-        assert denied.status_code in (403, 404) and denied.get_json()["error"]["code"] in ("forbidden", "not_found")
+        foreign = caller.post(f"/api/v1/cases/{world['case']}/transitions", json={"action": "confirm"})
+        missing = caller.post("/api/v1/cases/999999/transitions", json={"action": "confirm"})
+        assert (foreign.status_code, foreign.get_json()["error"]["code"]) == (404, "not_found")
+        assert {k: v for k, v in foreign.get_json()["error"].items() if k != "message"} == \
+            {k: v for k, v in missing.get_json()["error"].items() if k != "message"}
     admin482 = login("admin482")
     assert admin482.get("/api/v1/parcels").get_json()["features"] == []
     assert admin482.get("/api/v1/cases").get_json()["cases"] == []
@@ -278,3 +239,81 @@ def test_tus_numbers_must_be_ascii_digits(client, token, sync_demo):
     response = client.patch(location, data=PHOTO, headers={**headers, "Upload-Offset": "\u00b2",
                                                             "Content-Type": "application/offset+octet-stream"})
     error_of(response, 400, "bad_request", "Upload-Offset")
+
+
+# -- odd but small input (issue 11, item 5): 4xx in the common format on both databases ---------------------------
+
+def _raw_json(client, url: str, text: str, **kwargs):
+    return client.post(url, data=text.encode(), content_type="application/json", **kwargs)
+
+
+def test_deeply_nested_json_is_malformed_not_a_crash(client, token, sync_demo):
+    deep = "[" * 5000 + "]" * 5000
+    error_of(_raw_json(client, "/api/v1/auth/login", deep), 400, "malformed_json")
+    error_of(_raw_json(client, "/api/v1/sync/push", '{"device_time": "2026-05-03T09:00:00+08:00", "records": '
+                       + deep + "}", headers=bearer(token)), 400, "malformed_json")
+    shallow_but_deep_enough = '{"username": ' + "[" * 100 + "]" * 100 + ', "password": "x"}'
+    error_of(_raw_json(client, "/api/v1/auth/login", shallow_but_deep_enough), 400, "malformed_json")
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\u0000"])
+def test_lone_surrogates_and_nul_in_json_are_malformed(client, token, own_parcels, escape):
+    login_body = '{"username": "admin' + escape + '", "password": "x"}'
+    error_of(_raw_json(client, "/api/v1/auth/login", login_body), 400, "malformed_json")
+    body = json.dumps({"device_time": "2026-05-03T09:00:00+08:00",
+                       "records": [record(own_parcels[0], answers={"remarks": "X"})]}).replace("X", escape)
+    error_of(_raw_json(client, "/api/v1/sync/push", body, headers=bearer(token)), 400, "malformed_json")
+
+
+def test_nul_in_urls_is_a_bad_request(client, token, login, world):
+    admin = login("admin")
+    for url in ("/api/v1/parcels/%00", f"/api/v1/inspections/{world['inspection'][:-1]}%00",
+                "/api/v1/cases?status=%00", "/api/v1/parcels?village=33%00"):
+        error_of(get(admin, url), 400, "bad_request")
+    response = client.head("/api/v1/photos/%00" + "a" * 63, headers=bearer(token))
+    assert response.status_code == 400
+
+
+def test_nul_in_the_web_sign_in_form_is_a_bad_request(client, sync_demo):
+    with client.session_transaction() as session:
+        session["csrf_token"] = "t"
+    response = client.post("/login", data={"username": "admin\x00", "password": "x", "csrf_token": "t"})
+    assert response.status_code == 400
+
+
+def test_nul_in_upload_metadata_is_a_bad_request(client, token, sync_demo):
+    headers = {**TUS, **bearer(token), "Upload-Length": "10",
+               "Upload-Metadata": tus_metadata(sha256="a" * 64, filename="IMG\x00.jpg")}
+    error_of(client.post("/api/v1/uploads", headers=headers), 400, "bad_request", "Upload-Metadata")
+
+
+def test_case_ids_past_the_integer_column_are_not_found(login, world):
+    admin = login("admin")
+    error_of(admin.get(f"/api/v1/cases/{2**31}"), 404, "not_found")
+    error_of(admin.post(f"/api/v1/cases/{2**31}/transitions", json={"action": "confirm"}), 404, "not_found")
+
+
+# -- photos across territories (issue 11, item 2) -------------------------------------------------------------
+
+def test_a_photo_of_another_territory_can_be_neither_cited_nor_seen(client, world, sync_demo, login):
+    other = sync_demo.device_tokens["inspector102201"]
+    photo_urls = [f"/api/v1/photos/{world['photo']}/{size}" for size in ("thumb", "review", "original")]
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(other)).status_code == 404
+    body = record(parcel_codes("330481102201")[0], photos=photo_refs(PHOTO, b"\xff\xd8\xff own close-up"))
+    pushed = push(client, other, [body]).get_json()
+    assert pushed["results"][0]["inspection_status"] == "awaiting_photos"
+    assert world["photo"] in pushed["missing_photos"]
+    for url in photo_urls:
+        error_of(get(client, url, headers=bearer(other)), 404, "not_found")
+    # A device that really holds the bytes sends them; the inspection completes and the reuse is found.
+    upload(client, other, PHOTO)
+    upload(client, other, b"\xff\xd8\xff own close-up")
+    assert client.head(f"/api/v1/photos/{world['photo']}", headers=bearer(other)).status_code == 200
+    reviewer_b, admin = login("reviewer102"), login("admin")
+    shown_to_b = reviewer_b.get(f"/api/v1/inspections/{body['uuid']}/evidence").get_json()
+    [reuse] = [f for p in shown_to_b["photos"] for f in p["findings"] if f["code"] == "REUSE_EXACT"]
+    assert reuse["data"] == {"other_photo_ids": [], "other_territory_count": 1}
+    assert world["inspection"] not in json.dumps(shown_to_b)
+    shown_to_admin = admin.get(f"/api/v1/inspections/{body['uuid']}/evidence").get_json()
+    [reuse] = [f for p in shown_to_admin["photos"] for f in p["findings"] if f["code"] == "REUSE_EXACT"]
+    assert reuse["data"] == {"other_photo_ids": [world["inspection"]]}

@@ -81,6 +81,25 @@ def test_exact_reuse_on_another_parcel_is_flagged(client, token, sites):
     assert body["evidence_level"] == "insufficient"  # its 远景 is another parcel's photo
 
 
+def test_reassessing_keeps_the_first_use_as_the_original(client, token, sites, runner):
+    """After `evidence reassess --all` the copy keeps its error and the original only gets a note (issue 11)."""
+    shared = field_photo(sites[0].centre, seed=1)
+    near_original = field_photo(sites[0].centre, seed=4, quality=95)
+    first = submit(client, token, sites[0], shared, near_original)
+    second = submit(client, token, sites[1], shared, field_photo(sites[1].centre, seed=4, quality=60,
+                                                                 taken=minutes_ago(4)))
+    assert runner.invoke(args=["evidence", "reassess", "--all"]).exit_code == 0
+    original = evidence(client, first)
+    assert original["evidence_level"] == "trusted"
+    note = original["photos"][0]["findings"][-1]
+    assert (note["code"], note["severity"], note["data"]) == ("REUSE_ORIGINAL", "info",
+                                                              {"count": 1, "other_photo_ids": [second]})
+    assert [f["code"] for f in original["photos"][1]["findings"]] == ["GEOFENCE_PASS"]  # no REUSE_NEAR either
+    copy = evidence(client, second)
+    assert copy["photos"][0]["findings"][-1]["code"] == "REUSE_EXACT"
+    assert copy["evidence_level"] == "insufficient"
+
+
 def test_the_same_photo_again_on_the_same_parcel_and_day_is_no_reuse(client, token, sites):
     shared = field_photo(sites[0].centre, seed=1)
     submit(client, token, sites[0], shared, field_photo(sites[0].centre, seed=2))

@@ -13,7 +13,7 @@ from server.photos import service as photos
 from tests.assessments.conftest import field_photo, inspection, site, submit
 from tests.assessments.test_assessment_flow import evidence, login
 from tests.sync.fixtures import parcel_codes
-from tests.sync.helpers import bearer, sha256_hex
+from tests.sync.helpers import bearer, sha256_hex, upload
 
 
 def get(client, sha256: str, size: str, **kwargs):
@@ -84,16 +84,23 @@ def test_the_flow_on_s3_storage(client, token, sites, app, s3_endpoint):
 
 
 def test_citing_a_known_hash_does_not_open_someone_elses_photo(client, token, sites, sync_demo):
-    """Another village's inspector who learnt a photo's hash pushes it as their own: the server attaches the
-    stored photo (flagged as reuse) but never serves its bytes to that inspector; their reviewer sees it."""
+    """Another village's inspector who learnt a photo's hash pushes it as their own: the server does not attach
+    the stored photo (the inspection waits for that device to send the bytes), and serves its bytes neither to
+    that inspector nor to their reviewer; once the device really sends them, the reviewer judges the reuse."""
     blob = field_photo(sites[0].centre, seed=3)
     submit(client, token, sites[0], blob, field_photo(sites[0].centre, seed=4))
     sha = sha256_hex(blob)
     thief = sync_demo.device_tokens["inspector102201"]
     foreign = site(parcel_codes("330481102201")[0])
-    submit(client, thief, foreign, blob, field_photo(foreign.centre, seed=5))
+    own = field_photo(foreign.centre, seed=5)
+    uuid = submit(client, thief, foreign, blob, own, upload_all=False)
+    upload(client, thief, own)
+    assert inspection(uuid).status == "awaiting_photos"
     for size in ("thumb", "original"):
         assert get(client, sha, size, headers=bearer(thief)).status_code == 404
     assert get(client, sha, "original", headers=bearer(token)).status_code == 200
     login(client, "reviewer102")
+    assert get(client, sha, "original").status_code == 404
+    upload(client, thief, blob)
+    assert inspection(uuid).status == "complete"
     assert get(client, sha, "original").data == blob

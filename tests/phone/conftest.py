@@ -20,9 +20,6 @@ from server.parcels.models import Parcel
 from server.territory.models import Village
 from tests.conftest import free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 VILLAGE = "330481101201"  # inspector101201's
@@ -70,18 +67,6 @@ def phone_server(database_url, tmp_path, sync_demo):
     server.kill()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium (scripts/_browser.sh)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @dataclass(frozen=True)
 class Spot:
     parcel_code: str
@@ -99,9 +84,9 @@ def standing_in(sync_demo) -> Spot:
 
 
 @pytest.fixture
-def phone(browser, standing_in):
+def phone(chromium, standing_in):
     """A new page in a phone-sized context standing in a parcel, with its position granted."""
-    context = browser.new_context(**PHONE, geolocation={"latitude": standing_in.lat, "longitude": standing_in.lon,
+    context = chromium.new_context(**PHONE, geolocation={"latitude": standing_in.lat, "longitude": standing_in.lon,
                                                         "accuracy": 6}, permissions=["geolocation"])
     page = context.new_page()
     # The page's own reports, printed (pytest shows them when a test fails).

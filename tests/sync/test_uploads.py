@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tusclient.client import TusClient
 from tusclient.uploader import Uploader
 
+from server.accounts import service as accounts
 from server.evidence.storage import original_key
 from server.extensions import db
 from server.inspections.models import Inspection
@@ -129,7 +130,7 @@ def test_patch_larger_than_the_app_request_limit_passes(make_app, token):
     with small.app_context():
         client = small.test_client()
         upload(client, token, data)
-        assert photos.has_photo(sha256_hex(data))
+        assert photos.has_photo(sha256_hex(data), accounts.get_user("inspector101201").id)
 
 
 def test_creation_needs_a_valid_sha256(client, token):

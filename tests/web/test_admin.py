@@ -21,7 +21,7 @@ def admin_client(client):
     return csrf_of(client.get("/admin/users").get_data(as_text=True))
 
 
-def test_users_are_created_disabled_reset_and_given_villages(sync_demo, client):
+def test_users_are_created_disabled_reset_and_given_villages(app, sync_demo, client):
     token = admin_client(client)
     refused = client.post("/admin/users", data={"csrf_token": token, "username": "lisi", "display_name": "李四",
                                                 "password": "long-enough", "role": "inspector"})
@@ -40,8 +40,13 @@ def test_users_are_created_disabled_reset_and_given_villages(sync_demo, client):
     db.session.refresh(lisi)
     assert [v.code for v in lisi.villages] == ["330481102201"]
     short = client.post(f"/admin/users/{lisi.id}/password", data={"csrf_token": token, "password": "short"})
-    assert short.status_code == 422 and "密码至少 8 位" in short.get_data(as_text=True)
+    assert short.status_code == 422 and "密码为 10–128 位" in short.get_data(as_text=True)
+    common = client.post(f"/admin/users/{lisi.id}/password", data={"csrf_token": token, "password": "1234567890"})
+    assert common.status_code == 422 and "密码过于常见" in common.get_data(as_text=True)  # the one password policy
+    signed_in = app.test_client()
+    assert signed_in.post("/api/v1/auth/login", json={"username": "lisi", "password": "long-enough"}).status_code == 200
     client.post(f"/admin/users/{lisi.id}/password", data={"csrf_token": token, "password": "another-secret"})
+    assert signed_in.get("/api/v1/me").status_code == 401  # a reset ends the user's sessions
     client.post(f"/admin/users/{lisi.id}/disable", data={"csrf_token": token})
     assert accounts.authenticate_password("lisi", "another-secret") is None
     client.post(f"/admin/users/{lisi.id}/enable", data={"csrf_token": token})

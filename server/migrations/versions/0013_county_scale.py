@@ -1,7 +1,7 @@
 """county scale: one audit chain per county; the entries so far stay as chain 0
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0007
 Create Date: 2026-11-27 12:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
