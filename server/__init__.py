@@ -69,6 +69,10 @@ def register_blueprints(app: Flask) -> None:
     from server.phone import phone
 
     app.register_blueprint(phone)
+    from server.ops import health, request_log
+
+    app.register_blueprint(health.bp, url_prefix="/api/v1")
+    request_log.init_app(app)
 
 
 def register_security(app: Flask) -> None:

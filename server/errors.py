@@ -130,6 +130,9 @@ def wants_json() -> bool:
 
 # Pairing a phone (server/accounts/service.pair_device).
 PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")
+
+# County scale (issue 15): the readiness probe, GET /api/v1/ready.
+NOT_READY = Problem("not_ready", 503, "服务尚未就绪")
 # --- issue 11 (security hardening) ---
 TOO_MANY_REQUESTS = Problem("too_many_requests", 429, "尝试次数过多, 请稍后再试")
 _BY_STATUS[TOO_MANY_REQUESTS.status] = TOO_MANY_REQUESTS

@@ -8,10 +8,13 @@ the database lease lets exactly one of them, on this host or any other, run the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from server.extensions import db
+from server.ops.request_log import gunicorn_logconfig
 
 
 class GunicornServer(BaseApplication):
@@ -20,7 +23,9 @@ class GunicornServer(BaseApplication):
         self.options = {
             "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
             # A 25 MB photo over a slow uplink takes minutes; the tus chunk, not the server, bounds a request.
-            "timeout": 600, "graceful_timeout": 30, "accesslog": "-",
+            "timeout": 600, "graceful_timeout": 30, "accesslog": None, "logconfig_dict": gunicorn_logconfig(),
+            # One control socket per instance folder, not per machine: two instances on a host stay apart.
+            "control_socket": str(Path(app.instance_path) / "gunicorn.ctl"),
             "post_worker_init": self._start_worker, "worker_exit": self._stop_worker,
         }
         self.with_scheduler = with_scheduler

@@ -33,10 +33,10 @@ _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type"
 _PHOTO_TYPES = ("image/jpeg", "image/png", "image/heic", "application/octet-stream")
 # The sync protocol takes device tokens only (server/sync/openapi.py); tus answers 412 to another version.
 DEVICE_ONLY_PREFIXES = ("/sync/", "/uploads", "/photos/{sha256}")
-# Answered without a caller (security: []): liveness, sign-in, sign-out, pairing a phone and this document
-# (and tus discovery).
-PUBLIC = {("/health", "get"), ("/auth/login", "post"), ("/auth/logout", "post"), ("/openapi.json", "get"),
-          ("/devices/pair", "post")}
+# Answered without a caller (security: []): liveness, readiness, sign-in, sign-out, pairing a phone and this
+# document (and tus discovery).
+PUBLIC = {("/health", "get"), ("/ready", "get"), ("/auth/login", "post"), ("/auth/logout", "post"),
+          ("/openapi.json", "get"), ("/devices/pair", "post")}
 # Under the sign-in limits (server/accounts/throttle.py): they take a password.
 SIGN_IN = {"/auth/login", "/devices/pair"}
 # Under /sync/ but for people (session cookie) as well as devices: the conflicts reviewers resolve.

@@ -20,7 +20,7 @@ from sqlalchemy import and_, delete, exists, or_, select
 from server.accounts.models import User
 from server.assessments.models import PhotoFinding
 from server.assessments.visibility import ShownFinding, shown_findings, visible_photos
-from server.audit.service import inspection_state, record_event
+from server.audit.service import county_of, inspection_state, record_event
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
@@ -137,7 +137,7 @@ def _reassess(inspection: Inspection) -> str | None:
     before = inspection_state(inspection)
     level = assess_inspection(inspection)
     if level != before["evidence_level"]:
-        record_event("inspection", inspection.uuid, "reassessed", before=before, after=inspection_state(inspection))
+        record_event("inspection", inspection.uuid, "reassessed", county_id=county_of(inspection), before=before, after=inspection_state(inspection))
     return level
 
 

@@ -18,7 +18,7 @@ def verify():
     if report.ok:
         click.echo(f"审计链完好: {report.checked} 条事件")
     else:
-        click.echo(f"审计链在序号 {report.first_broken_seq} 处断裂: {report.problem} "
+        click.echo(f"审计链 {report.chain_id} 在序号 {report.first_broken_seq} 处断裂: {report.problem} "
                    f"(此前 {report.checked} 条事件校验通过)", err=True)
     state = verify_state()
     if state.ok:

@@ -12,11 +12,12 @@ _SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class AuditEvent(db.Model):
-    """One append-only entry of the global audit chain (全过程留痕). `hash` covers the content and
+    """One append-only entry of a county's audit chain (全过程留痕). `hash` covers the content and
     `prev_hash`, so editing or deleting any row breaks the chain at that row (`farmpatrol audit verify`)."""
 
     __tablename__ = "audit_events"
 
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # server.audit.service
     seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -34,12 +35,12 @@ class AuditEvent(db.Model):
 
 
 class AuditChainHead(db.Model):
-    """The single row naming the chain's last entry. Appends update it first, which serialises them (a row
-    lock on PostgreSQL, the write lock on SQLite); verification compares it with the last row, so that
-    deleting the newest entries is detected too."""
+    """The row naming a chain's last entry. Appends update it first, which serialises them (a row lock on
+    PostgreSQL, the write lock on SQLite); verification compares it with the last row, so that deleting the
+    newest entries is detected too."""
 
     __tablename__ = "audit_chain_head"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(_SEQ)
     last_hash: Mapped[str] = mapped_column(String(64))

@@ -68,10 +68,13 @@ def verify_state(batch_size: int = 1000) -> StateReport:
 
 
 def _last_after(entity_types: tuple[str, ...]) -> dict[tuple[str, str], dict | None]:
-    latest = (select(func.max(AuditEvent.seq).label("seq")).where(AuditEvent.entity_type.in_(entity_types))
-              .group_by(AuditEvent.entity_type, AuditEvent.entity_id).subquery())
-    rows = db.session.execute(select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.after)
-                              .join(latest, AuditEvent.seq == latest.c.seq))
+    """Each entity's last entry: the last of its county's chain, which is newer than any it has in chain 0."""
+    ranked = select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.after, func.row_number().over(
+        partition_by=(AuditEvent.entity_type, AuditEvent.entity_id),
+        order_by=(AuditEvent.chain_id.desc(), AuditEvent.seq.desc())).label("rank")).where(
+        AuditEvent.entity_type.in_(entity_types)).subquery()
+    rows = db.session.execute(select(ranked.c.entity_type, ranked.c.entity_id, ranked.c.after)
+                              .where(ranked.c.rank == 1))
     return {(row.entity_type, row.entity_id): row.after for row in rows}
 
 

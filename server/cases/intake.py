@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import User
-from server.audit.service import record_event
+from server.audit.service import county_of, record_event
 from server.cases import workflow
 from server.cases.models import CaseInspection, CaseObservation, ViolationCase
 from server.cases.service import AUDIT_ENTITY, case_state, change, locked_cases
@@ -111,7 +111,7 @@ def _create(finding: Finding, open_key: str, trusted: bool, config: RuleConfig |
     if not trusted:
         case.recheck_task_id = _recheck(case, inspection, rules, now)["recheck_task_id"]
         db.session.flush()
-    record_event(AUDIT_ENTITY, case.id, "created", after=case_state(case), at=now,
+    record_event(AUDIT_ENTITY, case.id, "created", county_id=county_of(inspection), after=case_state(case), at=now,
                  reason=f"巡查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'})")
     return case
 

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select, update
 
 from server.accounts.models import User
 from server.accounts.scopes import can_act_for_village, village_scope
-from server.audit.service import lock_chain, record_event
+from server.audit.service import record_event
 from server.cases import workflow
 from server.cases.models import ViolationCase
 from server.db_types import utcnow
@@ -39,7 +39,6 @@ def change(case: ViolationCase, action: str, *, status: str | None = None, actor
            **values) -> None:
     """Apply `values` (and a new status) if the case is still at `expected_version` (default: as loaded)."""
     now = now or utcnow()
-    lock_chain()
     expected = case.version if expected_version is None else expected_version
     before = case_state(case)
     values |= {"version": expected + 1, "updated_at": now}
@@ -52,7 +51,7 @@ def change(case: ViolationCase, action: str, *, status: str | None = None, actor
                                 .execution_options(synchronize_session="fetch"))
     if result.rowcount != 1:
         raise ApiError(STALE_CASE, details={"expected_version": expected})
-    record_event(AUDIT_ENTITY, case.id, action, actor=actor, before=before, after=case_state(case), reason=note,
+    record_event(AUDIT_ENTITY, case.id, action, county_id=case.parcel.county_id, actor=actor, before=before, after=case_state(case), reason=note,
                  at=now)
 
 
@@ -135,9 +134,7 @@ def mark_overdue_cases(now: datetime | None = None) -> int:
 
 
 def locked_cases(query: Select) -> list[ViolationCase]:
-    """Cases locked for the rest of the transaction and read fresh (a reviewer may have just changed one);
-    the audit chain head is locked first, in the one lock order."""
-    lock_chain()
+    """Cases locked for the rest of the transaction and read fresh (a reviewer may have just changed one)."""
     return list(db.session.scalars(query.with_for_update().execution_options(populate_existing=True)))
 
 

@@ -87,7 +87,7 @@ class _History:
         refs = [{"sha256": hashlib.sha256(data).hexdigest(), "role": role, "file_name": f"IMG_{at:%Y%m%d}_{i:02d}.jpg"}
                 for i, (role, data) in enumerate(shots)]
         record = _record(str(uuid_lib.uuid4()), parcel, at - timedelta(minutes=8), at, (fix.y, fix.x, 6.0), answers, refs)
-        result = inspections.accept(device, record, received_at=at + timedelta(minutes=10), clock_skew_s=0.0)
+        [result] = inspections.accept_all(device, [record], received_at=at + timedelta(minutes=10), clock_skew_s=0.0)
         if result["status"] != inspections.ACCEPTED:
             raise RuntimeError(f"demo inspection not accepted: {result}")
         for ref, (_role, data) in zip(refs, shots):
@@ -104,7 +104,8 @@ class _History:
         record = _record(first.uuid, parcel, first.started_at, first.finished_at,
                          (first.lat, first.lon, first.accuracy_m), {**GRAIN, "remarks": "补充: 田块东侧有少量积水"},
                          [{"sha256": ref.sha256, "role": ref.role, "file_name": ref.file_name} for ref in first.photos])
-        result = inspections.accept(self._device(parcel), record, received_at=at + timedelta(hours=3), clock_skew_s=0.0)
+        [result] = inspections.accept_all(self._device(parcel), [record], received_at=at + timedelta(hours=3),
+                                             clock_skew_s=0.0)
         db.session.commit()
         self.summary.conflicts += result["status"] == inspections.CONFLICT
 

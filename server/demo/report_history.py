@@ -103,6 +103,7 @@ def _inspect(parcel: Parcel, answers: dict, at: datetime) -> None:
         status=InspectionStatus.COMPLETE.value, received_at=at, completed_at=at, evidence_level="trusted")
     db.session.add(inspection)
     db.session.flush()
-    record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection), at=at)
+    record_event("inspection", inspection.uuid, "completed", county_id=parcel.county_id,
+                 after=inspection_state(inspection), at=at)
     apply_rules(inspection, now=at + timedelta(hours=1))
     db.session.commit()

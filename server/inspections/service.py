@@ -34,21 +34,46 @@ _RECORD = InspectionRecordSchema()
 _REQUIRED_MESSAGE = fields.Field.default_error_messages["required"]
 
 
-def accept(device: Device, raw: object, *, received_at: datetime, clock_skew_s: float | None) -> dict:
-    """The push result for one record: accepted, duplicate, conflict or rejected (with errors by field)."""
-    uuid = raw.get("uuid") if isinstance(raw, dict) else None
+def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_s: float | None) -> list[dict]:
+    """The push result for each record: accepted, duplicate, conflict or rejected (with errors by field).
+
+    Every record is stored (or answered as a repeat) first; then the new ones are completed together
+    (`completion.complete_batch`), and the results give each one's status after that."""
+    loaded = [_load(raw) for raw in raws]
+    records = [record for record in loaded if isinstance(record, dict)]
+    known = {i.uuid: i for i in _by_uuids([record["uuid"] for record in records])}
+    in_scope = {p.code: p for p in parcels.get_parcels(device.user, {record["parcel_code"] for record in records})}
+    outcomes = [_store(device, raw, record, known, in_scope, received_at, clock_skew_s)
+                for raw, record in zip(raws, loaded)]
+    completion.complete_batch([outcome[1] for outcome in outcomes if isinstance(outcome, tuple)
+                               and outcome[0] == ACCEPTED])
+    return [_result(outcome[1], outcome[0]) if isinstance(outcome, tuple) else outcome for outcome in outcomes]
+
+
+def _load(raw: object) -> dict | list[dict]:
+    """The record as loaded (`uuid` as text), or its errors."""
     if not isinstance(raw, dict):
-        return _rejected(None, [_error("", problems.NOT_AN_OBJECT, "记录应为 JSON 对象")])
+        return [_error("", problems.NOT_AN_OBJECT, "记录应为 JSON 对象")]
     try:
         record = _RECORD.load(raw)
     except ValidationError as err:
-        return _rejected(uuid, _schema_errors(err))
-    record["uuid"], digest = str(record["uuid"]), content_hash(record)
+        return _schema_errors(err)
+    return record | {"uuid": str(record["uuid"])}
+
+
+def _store(device: Device, raw: object, record: dict | list[dict], known: dict[str, Inspection],
+           in_scope: dict[str, Parcel], received_at: datetime,
+           clock_skew_s: float | None) -> tuple[str, Inspection] | dict:
+    """One record: (accepted, the new inspection, not yet completed) or (duplicate, the one it repeats), whose
+    results are read once the push's inspections are complete; otherwise the result that answers it."""
+    if not isinstance(record, dict):
+        return _rejected(raw.get("uuid") if isinstance(raw, dict) else None, record)
+    digest = content_hash(record)
     # Answering a repeat first keeps a retry's answer stable even if the scope or forms changed since.
-    existing = _by_uuid(record["uuid"])
+    existing = known.get(record["uuid"])
     if existing is not None:
         return _repeat(existing, device, raw, digest)
-    parcel, errors = _check(device.user, record)
+    parcel, errors = _check(device.user, record, in_scope.get(record["parcel_code"]))
     if errors:
         return _rejected(record["uuid"], errors)
     inspection = _new_inspection(device, record, parcel, digest, received_at, clock_skew_s)
@@ -60,17 +85,17 @@ def accept(device: Device, raw: object, *, received_at: datetime, clock_skew_s: 
         # Another connection inserted this UUID between our read and our insert: the constraint decided. The
         # SAVEPOINT's rollback already took the new object out of the session; the winner's row is committed.
         return _repeat(_by_uuid(record["uuid"]), device, raw, digest)
-    completion.complete_guarded(inspection)
-    return _result(inspection, ACCEPTED)
+    known[inspection.uuid] = inspection  # the same UUID again in this push is a repeat
+    return ACCEPTED, inspection
 
 
-def _check(user: User, record: dict) -> tuple[Parcel | None, list[dict]]:
+def _check(user: User, record: dict, parcel: Parcel | None) -> tuple[Parcel | None, list[dict]]:
+    """The record's errors against its form and the parcel of its code in the user's scope (None: none)."""
     definition = forms.get_definition(record["form_id"], record["form_version"])
     errors = []
     if definition is None:
         errors.append(_error("form_version", problems.UNKNOWN_FORM_VERSION,
                              f"表单 {record['form_id']} 第 {record['form_version']} 版未发布"))
-    parcel = parcels.get_parcel(user, record["parcel_code"])
     if parcel is None:
         errors.append(_error("parcel_code", problems.PARCEL_OUT_OF_SCOPE,
                              f"图斑 {record['parcel_code']} 不存在或不在本巡查员负责的村内"))
@@ -113,7 +138,7 @@ def replace_content(inspection: Inspection, device: Device, raw: dict) -> list[d
     except ValidationError as err:
         return _schema_errors(err)
     record["uuid"] = str(record["uuid"])
-    parcel, errors = _check(device.user, record)
+    parcel, errors = _check(device.user, record, parcels.get_parcel(device.user, record["parcel_code"]))
     if errors:
         return errors
     db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
@@ -138,10 +163,10 @@ def _task_id(task_uuid, parcel: Parcel) -> int | None:
                                                          PatrolTask.parcel_id == parcel.id))
 
 
-def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> dict:
+def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> tuple[str, Inspection] | dict:
     """Same content from the same inspector (any of their devices) is a duplicate; anything else a conflict."""
     if existing.content_hash == digest and existing.inspector_id == device.user_id:
-        return _result(existing, DUPLICATE)
+        return DUPLICATE, existing
     already_kept = db.session.scalar(select(InspectionConflict.id).where(
         InspectionConflict.uuid == existing.uuid, InspectionConflict.content_hash == digest))
     if already_kept is None:
@@ -180,6 +205,10 @@ def _schema_errors(err: ValidationError) -> list[dict]:
 
 def _by_uuid(uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+
+
+def _by_uuids(uuids: list[str]) -> list[Inspection]:
+    return list(db.session.scalars(select(Inspection).where(Inspection.uuid.in_(uuids)))) if uuids else []
 
 
 def inspections_query(user: User, *, status: str | None = None) -> Select:

@@ -229,6 +229,14 @@ def get_parcel(user: User, code: str) -> Parcel | None:
     return db.session.scalar(parcels_query(user).where(Parcel.county_id == user.county_id, Parcel.code == code))
 
 
+def get_parcels(user: User, codes: set[str]) -> list[Parcel]:
+    """`get_parcel` for several codes at once (a push's); codes outside the scope are left out."""
+    if not codes:
+        return []
+    return list(db.session.scalars(parcels_query(user).where(Parcel.county_id == user.county_id,
+                                                             Parcel.code.in_(sorted(codes)))))
+
+
 def parcel_feature(parcel: Parcel) -> dict:
     """GeoJSON Feature for the API and the offline map."""
     project = parcel.project

@@ -46,7 +46,7 @@ def compute(county: County, period: Period, as_of: date | None = None, *, now: d
             actor: User | None = None) -> CompensationReport:
     """The draft of a period, computed now: replaces the period's previous draft. Commits."""
     now = now or utcnow()
-    lock_chain()  # one draft per period even when two computations race
+    lock_chain(county.id)  # one draft per period even when two computations race
     snapshot = load_snapshot(county, period, as_of or default_as_of(county, period, now))
     draft = db.session.scalar(_period_reports(county, period).where(CompensationReport.version.is_(None)))
     if draft is None:
@@ -55,7 +55,7 @@ def compute(county: County, period: Period, as_of: date | None = None, *, now: d
         db.session.add(draft)
     _store(draft, snapshot, now)
     db.session.flush()
-    record_event(AUDIT_ENTITY, draft.id, "drafted", actor=actor, at=now, after=_audit_state(draft))
+    record_event(AUDIT_ENTITY, draft.id, "drafted", county_id=county.id, actor=actor, at=now, after=_audit_state(draft))
     db.session.commit()
     return draft
 
@@ -65,7 +65,7 @@ def issue(county: County, period: Period, as_of: date | None = None, *, actor: U
     """Freeze version n+1 of the period (the previous version is superseded and its sign-offs end); each
     township of the county gets a pending sign-off. Refused once the period's report is finalised."""
     now = now or utcnow()
-    lock_chain()  # serialises two issues of one period: the version number is taken under the lock
+    lock_chain(county.id)  # serialises two issues of one period: the version number is taken under the lock
     previous = latest_issued(county, period)
     if previous is not None and previous.status == FINALISED:
         raise ApiError(INVALID_REPORT_STATE, f"{period.label_zh}报表已定稿(第 {previous.version} 版), 不能再下发")
@@ -81,7 +81,7 @@ def issue(county: County, period: Period, as_of: date | None = None, *, actor: U
                                           .order_by(Township.code)):
         report.signoffs.append(ReportSignoff(township_id=township_id, status=PENDING))
     db.session.flush()
-    record_event(AUDIT_ENTITY, report.id, "issued", actor=actor, at=now, after=_audit_state(report),
+    record_event(AUDIT_ENTITY, report.id, "issued", county_id=county.id, actor=actor, at=now, after=_audit_state(report),
                  reason=f"取代第 {previous.version} 版" if previous else None)
     db.session.commit()
     return report
@@ -92,7 +92,7 @@ def decide_signoff(user: User, report_id: int, township_code: str, action: str, 
     """A township reviewer signs off their township's part, or returns it with a reason (the county then
     corrects and issues a new version). County admins may act for any township of the county."""
     now = now or utcnow()
-    report = get_report(user, report_id)
+    report = _locked_report(user, report_id)
     if user.role_enum is Role.TOWNSHIP_REVIEWER and (user.township is None or user.township.code != township_code):
         raise ApiError(FORBIDDEN, "只能签核本乡镇的部分", field="township")
     if report.status != ISSUED:
@@ -104,8 +104,8 @@ def decide_signoff(user: User, report_id: int, township_code: str, action: str, 
     before = {"status": signoff.status}
     signoff.status, signoff.reason, signoff.actor_id, signoff.decided_at = (
         SIGNED if action == "sign" else RETURNED, reason, user.id, now)
-    record_event(AUDIT_ENTITY, report.id, f"township_{signoff.status}", actor=user, at=now, reason=reason,
-                 before=before, after={"township": township_code, "status": signoff.status})
+    record_event(AUDIT_ENTITY, report.id, f"township_{signoff.status}", county_id=report.county_id, actor=user,
+                 at=now, reason=reason, before=before, after={"township": township_code, "status": signoff.status})
     db.session.commit()
     return report
 
@@ -113,7 +113,7 @@ def decide_signoff(user: User, report_id: int, township_code: str, action: str, 
 def finalise(user: User, report_id: int, *, now: datetime | None = None) -> CompensationReport:
     """The county finalises an issued version once every township has signed its part."""
     now = now or utcnow()
-    report = get_report(user, report_id)
+    report = _locked_report(user, report_id)
     if user.role_enum is not Role.COUNTY_ADMIN:
         raise ApiError(FORBIDDEN, "由县级管理员定稿")
     if report.status != ISSUED:
@@ -123,7 +123,7 @@ def finalise(user: User, report_id: int, *, now: datetime | None = None) -> Comp
         raise ApiError(INVALID_REPORT_STATE, f"尚有乡镇未签核: {'、'.join(waiting)}",
                        details={"townships": [s.township.code for s in report.signoffs if s.status != SIGNED]})
     report.status, report.finalised_at, report.finalised_by_id = FINALISED, now, user.id
-    record_event(AUDIT_ENTITY, report.id, "finalised", actor=user, at=now, after=_audit_state(report))
+    record_event(AUDIT_ENTITY, report.id, "finalised", county_id=report.county_id, actor=user, at=now, after=_audit_state(report))
     db.session.commit()
     return report
 
@@ -157,6 +157,15 @@ def reports_query(user: User, *, year: int | None = None) -> Select:
 def get_report(user: User, report_id: int) -> CompensationReport:
     return found(db.session.scalar(reports_query(user).where(CompensationReport.id == report_id)),
                  f"报表不存在或不在辖区内: {report_id}", field="report_id")
+
+
+def _locked_report(user: User, report_id: int) -> CompensationReport:
+    """The report, read again once its county's chain is locked: a sign-off or finalisation takes the lock
+    before writing, like `issue`, so it neither deadlocks with an issue nor acts on a superseded state."""
+    report = get_report(user, report_id)
+    lock_chain(report.county_id)
+    db.session.refresh(report)
+    return report
 
 
 def visible_townships(user: User) -> set[str] | None:

@@ -40,7 +40,7 @@ def publish_rules(county_code: str, override: dict, effective_from: date, *, act
                      note=note, created_by_id=actor.id if actor else None)
     db.session.add(row)
     db.session.flush()
-    record_event("rule_config", row.id, "published", actor=actor, reason=note,
+    record_event("rule_config", row.id, "published", county_id=county.id, actor=actor, reason=note,
                  after={"county": county_code, "version": row.version, "effective_from": effective_from,
                         "body": body})
     db.session.commit()

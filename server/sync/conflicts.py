@@ -11,7 +11,7 @@ from sqlalchemy import Select, select, update
 
 from server.accounts.models import Device, Role, User
 from server.accounts.scopes import village_scope
-from server.audit.service import inspection_state, lock_chain, record_event
+from server.audit.service import county_of, inspection_state, record_event
 from server.db_types import utcnow
 from server.errors import ApiError, found
 from server.extensions import db
@@ -86,7 +86,6 @@ def resolve(user: User, conflict_id: int, keep: str, reason: str) -> InspectionC
     """Keep one version. "stored" leaves the inspection as it is; "incoming" replaces its content the way a first
     arrival would (server.inspections.service.replace_content). Either way the conflict is closed and the audit
     chain records who decided what, and why. A conflict is resolved once."""
-    lock_chain()  # the chain head before any other row, like every audited write (docs/rules-and-reviews.md)
     conflict = get_conflict(user, conflict_id)
     closed = db.session.execute(
         update(InspectionConflict).where(InspectionConflict.id == conflict.id, InspectionConflict.resolution.is_(None))
@@ -101,7 +100,8 @@ def resolve(user: User, conflict_id: int, keep: str, reason: str) -> InspectionC
         if errors:
             db.session.rollback()
             raise ApiError(problems.INCOMING_INVALID, details={"errors": errors})
-    record_event("inspection", inspection.uuid, f"conflict_kept_{keep}", actor=user, before=before,
+    record_event("inspection", inspection.uuid, f"conflict_kept_{keep}", county_id=county_of(inspection), actor=user,
+                 before=before,
                  after={**inspection_state(inspection), "conflict_id": conflict.id}, reason=reason)
     db.session.commit()
     return conflict

@@ -212,6 +212,15 @@ _PATHS.update({
 })
 
 
+# The readiness probe (server.ops.health): public (server.api.openapi_paths.PUBLIC), for a load balancer.
+_PATHS["/ready"] = {"get": {
+    "summary": "200 when this process can work: the database answers at the migrations' head and the photo store "
+               "is reachable",
+    "responses": {"200": _json({"type": "object", "required": ["status", "checks"], "properties": {
+        "status": {"type": "string", "enum": ["ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok"]}}}}, "Ready"),
+        "503": _error("Not ready (not_ready); details.checks names each failed check and why")}}}
+
 # Other domains' paths, each kept in its own module.
 from server.reports.openapi import PATHS as _REPORT_PATHS, SCHEMAS as _REPORT_SCHEMAS  # noqa: E402
 

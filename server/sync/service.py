@@ -40,7 +40,7 @@ def push(device: Device, device_time: datetime, records: list) -> dict:
     # Also the transaction's first write, so the per-record SAVEPOINTs below nest in a real transaction.
     _record_clock(device, skew_s, received_at)
     photos.lock_photos(_referenced_photos(records))
-    results = [inspections.accept(device, raw, received_at=received_at, clock_skew_s=skew_s) for raw in records]
+    results = inspections.accept_all(device, records, received_at=received_at, clock_skew_s=skew_s)
     kept = [r["uuid"] for r in results if r["status"] in (inspections.ACCEPTED, inspections.DUPLICATE)]
     missing = inspections.missing_photos(kept)
     db.session.commit()

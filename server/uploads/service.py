@@ -1,15 +1,14 @@
-"""Resumable uploads: partial files on local disk, appended to by PATCH, finished into the photo store.
+"""Resumable uploads: partial uploads appended to by PATCH, finished into the photo store.
 
-A partial file is the upload's only record of progress: its size is the offset. Each PATCH writes
-through to it and fsyncs before answering, so a cut connection keeps the bytes that arrived and a
-crashed server resumes from what is on disk. Functions here own their transaction.
+The partial upload (server.uploads.partials: a file in the instance folder, or chunk objects in the S3 photo
+store that every process sees) is the upload's only record of progress: its size is the offset. Each PATCH
+is durable before the answer, so a cut connection keeps the bytes that arrived and a crashed server (or any
+other process) resumes from what is stored. Functions here own their transaction.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from server.inspections import completion
 from server.photos import service as photos
 from server.sync import problems
 from server.uploads.models import Upload
+from server.uploads.partials import Chunk, LocalPartials, Partials, partials_for
 from server.uploads.tus import CHECKSUM_ALGORITHMS
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -49,9 +49,7 @@ def create(device: Device, length: int, metadata: dict[str, str]) -> Upload:
     _make_room(device, sha256, length)
     upload = Upload(id=uuid.uuid4().hex, device_id=device.id, sha256=sha256, length_bytes=length,
                     file_name=metadata.get("filename", "")[:255] or None, expires_at=_expiry())
-    partial = partial_path(upload.id)
-    partial.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial.touch(mode=0o600)
+    _partials().create(upload.id)
     db.session.add(upload)
     db.session.commit()
     return upload
@@ -80,7 +78,7 @@ def _make_room(device: Device, sha256: str, length: int) -> None:
 def get(device: Device, upload_id: str) -> Upload:
     """The device's own upload; another device's is as good as absent."""
     upload = db.session.scalar(select(Upload).where(Upload.id == upload_id, Upload.device_id == device.id))
-    if upload is None or not partial_path(upload.id).exists():
+    if upload is None or not _partials().exists(upload.id):
         raise ApiError(NOT_FOUND, "上传不存在", field="upload_id")
     if upload.expires_at <= utcnow():
         raise ApiError(problems.UPLOAD_EXPIRED)
@@ -88,7 +86,7 @@ def get(device: Device, upload_id: str) -> Upload:
 
 
 def offset_of(upload: Upload) -> int:
-    return partial_path(upload.id).stat().st_size
+    return _partials().offset(upload.id)
 
 
 def status(device: Device, upload_id: str) -> tuple[int, Upload | None]:
@@ -108,24 +106,25 @@ def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
     completed into a photo and is gone).
 
     With a checksum the chunk is all-or-nothing (a mismatch or a cut discards it); without one, every
-    byte that arrived is kept. Either way the partial file is fsynced before the answer. When all the bytes
+    byte that arrived is kept. Either way the bytes kept are durable before the answer. When all the bytes
     are already there, any PATCH (empty, or a repeat of the last one whose answer was lost) finishes it."""
     upload = get(device, upload_id)
-    with _locked(upload) as partial:
-        if partial is None:
+    partials = _partials()
+    with _locked(upload) as chunk:
+        if chunk is None:
             raise ApiError(problems.UPLOAD_LOCKED)
-        start = partial.seek(0, os.SEEK_END)
+        start = chunk.start
         if start == upload.length_bytes:
             _finish(upload)
             return start, None
         if offset != start:
             raise ApiError(problems.UPLOAD_OFFSET_MISMATCH, details={"offset": start}, field="Upload-Offset")
-        problem = _write_body(partial, body, upload.length_bytes - start, checksum)
+        problem = _write_body(chunk.file, body, upload.length_bytes - start, checksum)
         if problem is not None and (checksum is not None or problem is problems.UPLOAD_EXCEEDS_LENGTH):
-            partial.truncate(start)
-        partial.flush()
-        os.fsync(partial.fileno())
-        new_offset = partial.seek(0, os.SEEK_END)
+            partials.drop(upload.id, chunk)
+        else:
+            partials.keep(upload.id, chunk)
+        new_offset = chunk.end()
         if problem is None and new_offset == upload.length_bytes:
             _finish(upload)
             return new_offset, None
@@ -140,25 +139,19 @@ def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
 
 
 @contextmanager
-def _locked(upload: Upload) -> Iterator[BinaryIO | None]:
-    """The partial file, opened and exclusively locked; None if another request holds it."""
+def _locked(upload: Upload) -> Iterator[Chunk | None]:
+    """A chunk at the upload's offset, for this request alone; None if another request holds it."""
     try:
-        opened = partial_path(upload.id).open("r+b")
+        with _partials().chunk(upload.id) as chunk:
+            yield chunk
     except FileNotFoundError:  # finished or discarded by another request since it was read
         raise ApiError(NOT_FOUND, "上传不存在", field="upload_id") from None
-    with opened as partial:
-        try:
-            fcntl.flock(partial, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield None
-            return
-        yield partial
 
 
 def _finish_if_idle(upload: Upload) -> bool:
     """Finish an upload whose bytes are all there, unless a request holds it; True if this call finished it."""
-    with _locked(upload) as partial:
-        if partial is None or partial.seek(0, os.SEEK_END) != upload.length_bytes:
+    with _locked(upload) as chunk:
+        if chunk is None or chunk.start != upload.length_bytes:
             return False
         _finish(upload)
         return True
@@ -184,7 +177,7 @@ def _write_body(partial: BinaryIO, body: BinaryIO, room: int, checksum: tuple[st
 
 def _finish(upload: Upload) -> None:
     """All bytes are in: verify the whole photo against its declared SHA-256, store it, complete inspections."""
-    data = partial_path(upload.id).read_bytes()  # read once: verified here, then ingested from memory
+    data = _partials().read(upload.id)  # read once: verified here, then ingested from memory
     digest = hashlib.sha256(data).hexdigest()
     if digest != upload.sha256:
         _discard(upload)
@@ -209,9 +202,9 @@ def expire_stale_uploads(now: datetime | None = None) -> int:
     """Job: finish uploads whose bytes are all there (so that none is expired with a whole photo in it), then
     drop uploads past Upload-Expires, and partial files whose row is gone. Safe to run twice."""
     now = now or utcnow()
+    partials = _partials()
     for upload in db.session.scalars(select(Upload)).all():
-        path = partial_path(upload.id)
-        if path.exists() and path.stat().st_size == upload.length_bytes:
+        if partials.exists(upload.id) and partials.offset(upload.id) == upload.length_bytes:
             try:
                 _finish_if_idle(upload)
             except ApiError:  # bytes that do not match their SHA-256 were discarded; the device uploads again
@@ -221,25 +214,27 @@ def expire_stale_uploads(now: datetime | None = None) -> int:
         _discard(upload)
     db.session.commit()
     known = set(db.session.scalars(select(Upload.id)))
-    cutoff = (now - timedelta(seconds=_config().upload_expiry_s)).timestamp()
-    for orphan in _uploads_dir().glob("*.part"):
-        if orphan.stem not in known and orphan.stat().st_mtime < cutoff:
-            orphan.unlink(missing_ok=True)
+    for orphan in list(partials.stale(now - timedelta(seconds=_config().upload_expiry_s))):
+        if orphan not in known:
+            partials.discard(orphan)
     return len(stale)
 
 
 def _discard(upload: Upload) -> None:
     # A statement, not session.delete(): another request may have finished and deleted the row already.
     db.session.execute(delete(Upload).where(Upload.id == upload.id))
-    partial_path(upload.id).unlink(missing_ok=True)
+    _partials().discard(upload.id)
+
+
+def _partials() -> Partials:
+    return partials_for(photos.photo_store(), _config().instance_path)
 
 
 def partial_path(upload_id: str) -> Path:
-    return _uploads_dir() / f"{upload_id}.part"
-
-
-def _uploads_dir() -> Path:
-    return _config().instance_path / "uploads"
+    """The partial file of an upload kept on local disk (tests write one to stage a crash)."""
+    partials = _partials()
+    assert isinstance(partials, LocalPartials)
+    return partials.path(upload_id)
 
 
 def _expiry() -> datetime:

@@ -9,7 +9,8 @@ import re
 from openapi_spec_validator import validate
 
 PUBLIC = {("/api/v1/health", "GET"), ("/api/v1/openapi.json", "GET"), ("/api/v1/auth/login", "POST"),
-          ("/api/v1/auth/logout", "POST"), ("/api/v1/uploads", "OPTIONS"), ("/api/v1/devices/pair", "POST")}
+          ("/api/v1/auth/logout", "POST"), ("/api/v1/uploads", "OPTIONS"), ("/api/v1/devices/pair", "POST"),
+          ("/api/v1/ready", "GET")}
 
 
 def api_operations(app) -> set[tuple[str, str]]:

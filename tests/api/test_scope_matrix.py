@@ -38,6 +38,7 @@ REPORT_READ = expect(404, anon=401, reviewer=200, reviewer_out=200, admin=200)
 # (the upload is deleted, then every session is ended, last).
 MATRIX = {
     ("/api/v1/health", "GET"): (lambda w: {}, expect(200)),
+    ("/api/v1/ready", "GET"): (lambda w: {}, expect(200)),
     ("/api/v1/openapi.json", "GET"): (lambda w: {}, expect(200)),
     # A user name per role: five failures of one name would lock it (429).
     ("/api/v1/auth/login", "POST"): (lambda w: {"json": {"username": f"nobody-{w['role']}", "password": "x"}},

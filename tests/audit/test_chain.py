@@ -102,7 +102,7 @@ def test_concurrent_appends_make_one_linear_chain(app, demo):
         with app.app_context():
             barrier.wait(timeout=10)
             for i in range(15):
-                record_event("report", f"{name}-{i}", "generated", after={"i": i})
+                record_event("report", f"{name}-{i}", "generated", county_id=None, after={"i": i})
                 db.session.commit()
             db.session.remove()
 

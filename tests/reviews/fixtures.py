@@ -71,7 +71,8 @@ def inspect(parcel: Parcel, answers: dict, *, level: str = "trusted", at: dateti
         received_at=at, completed_at=at, evidence_level=level)
     db.session.add(inspection)
     db.session.flush()
-    record_event("inspection", inspection.uuid, "completed", after=inspection_state(inspection), at=at)
+    record_event("inspection", inspection.uuid, "completed", county_id=parcel.county_id,
+                 after=inspection_state(inspection), at=at)
     apply_rules(inspection, now=now or at + timedelta(hours=1))
     db.session.commit()
     return inspection

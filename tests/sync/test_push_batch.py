@@ -1,0 +1,53 @@
+"""A push completes its records together (issue 15), yet each record keeps its own result, a failing hook
+fails only its own record, and exactly-once holds for repeats inside one push."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from sqlalchemy import select
+
+from server.assessments import service as assessments
+from server.audit.models import AuditEvent
+from server.audit.service import verify_chain
+from server.inspections.models import Inspection
+from server.extensions import db
+from tests.sync.helpers import photo_refs, push, record, upload
+
+
+def _complete_records(client, token, codes):
+    """Records whose photos the server already holds: a push completes them at once."""
+    blobs = [b"distant photo held", b"close photo held"]
+    for blob in blobs:
+        upload(client, token, blob)
+    return [record(code, photos=photo_refs(*blobs)) for code in codes]
+
+
+def test_one_failing_hook_fails_only_its_record(client, token, own_parcels, caplog):
+    records = _complete_records(client, token, own_parcels[:3])
+    real = assessments.assess_inspection
+
+    def assess(inspection):
+        if inspection.uuid == records[1]["uuid"]:
+            raise OverflowError("date value out of range")
+        return real(inspection)
+
+    with mock.patch("server.inspections.completion.assessments.assess_inspection", side_effect=assess):
+        results = push(client, token, records).get_json()["results"]
+    assert [(r["status"], r["inspection_status"]) for r in results] == [
+        ("accepted", "complete"), ("accepted", "completion_failed"), ("accepted", "complete")]
+    assert "completing 3 inspections together failed" in caplog.text
+    statuses = dict(db.session.execute(select(Inspection.uuid, Inspection.status)).all())
+    assert statuses == {records[0]["uuid"]: "complete", records[1]["uuid"]: "completion_failed",
+                        records[2]["uuid"]: "complete"}
+    audited = set(db.session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "completed")))
+    assert audited == {records[0]["uuid"], records[2]["uuid"]} and verify_chain().ok
+
+
+def test_a_record_repeated_inside_one_push_is_completed_once(client, token, own_parcels):
+    first, second = _complete_records(client, token, own_parcels[:2])
+    results = push(client, token, [first, dict(first), second]).get_json()["results"]
+    assert [(r["status"], r["inspection_status"]) for r in results] == [
+        ("accepted", "complete"), ("duplicate", "complete"), ("accepted", "complete")]
+    completed = list(db.session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "completed")))
+    assert sorted(completed) == sorted([first["uuid"], second["uuid"]])
