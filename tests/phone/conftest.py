@@ -7,18 +7,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from server.extensions import db
 from server.parcels.models import Parcel
 from server.territory.models import Village
 from tests.conftest import free_port
+from tests.device.processes import wait_until_up
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -41,16 +40,7 @@ class ServeProcess:
             self.proc = subprocess.Popen(
                 [str(Path(sys.executable).parent / "farmpatrol"), "serve", "--port", str(self.port), "--no-scheduler"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()
-            try:
-                requests.get(f"{self.url}/api/v1/health", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.kill()
-        raise AssertionError("farmpatrol serve did not start")
+        wait_until_up(self.proc, self.url, self.log)
 
     def kill(self) -> None:
         """SIGKILL, as a power cut would: nothing is flushed or closed cleanly."""
