@@ -133,11 +133,9 @@ def replace_content(inspection: Inspection, device: Device, raw: dict) -> list[d
     arrival would have: checked like a push by the device's inspector, then awaiting its photos and completed
     (evidence, audit, tasks, rules) when they are all there. Returns the record's errors; nothing changes then.
     The caller owns the transaction."""
-    try:
-        record = _RECORD.load(raw)
-    except ValidationError as err:
-        return _schema_errors(err)
-    record["uuid"] = str(record["uuid"])
+    record = _load(raw)
+    if not isinstance(record, dict):
+        return record
     parcel, errors = _check(device.user, record, parcels.get_parcel(device.user, record["parcel_code"]))
     if errors:
         return errors
