@@ -25,7 +25,6 @@ from server.parcels import service as parcels
 from server.parcels.models import Parcel
 from server.patrols.models import PatrolTask
 from server.photos import service as photos
-from server.photos.models import PhotoUpload
 from server.sync import problems
 from server.territory.models import Village
 
@@ -225,8 +224,7 @@ def missing_photos(uuids: list[str]) -> list[str]:
     """SHA-256s referenced by these inspections that no device of their inspector has sent yet, sorted."""
     if not uuids:
         return []
-    sent = photos.sent_by_inspector(Inspection.inspector_id).where(PhotoUpload.sha256 == InspectionPhoto.sha256)
     return sorted(db.session.scalars(
         select(InspectionPhoto.sha256).distinct()
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-        .where(Inspection.uuid.in_(uuids), ~sent.exists())))
+        .where(Inspection.uuid.in_(uuids), ~photos.sent_by_its_inspector())))
