@@ -17,7 +17,7 @@ from server.extensions import db
 from server.inspections import service as inspections
 from server.inspections.models import Inspection, InspectionPhoto
 from server.photos import service as photos
-from server.photos.models import Photo, PhotoUpload
+from server.photos.models import Photo
 
 
 _NAMING_INSPECTIONS = ("REUSE_EXACT", "REUSE_ORIGINAL")  # their `other_photo_ids` are inspection UUIDs
@@ -39,10 +39,8 @@ def visible_photos(user: User) -> Select:
     photos their own devices sent. Reviewers see a reused photo of their territory's inspection (its device
     really held the bytes), because judging the reuse is their job."""
     scoped_inspections = inspections.inspections_query(user).with_only_columns(Inspection.id).order_by(None)
-    sent_by_its_inspector = (photos.sent_by_inspector(Inspection.inspector_id)
-                             .where(PhotoUpload.sha256 == InspectionPhoto.sha256).exists())
     in_scope = (select(InspectionPhoto.sha256).join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-                .where(Inspection.id.in_(scoped_inspections), sent_by_its_inspector))
+                .where(Inspection.id.in_(scoped_inspections), photos.sent_by_its_inspector()))
     query = select(Photo).where(Photo.sha256.in_(in_scope))
     if user.role_enum is Role.INSPECTOR:
         query = query.where(Photo.sha256.in_(photos.sent_by_inspector(user.id)))

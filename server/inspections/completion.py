@@ -132,4 +132,4 @@ def _ids_missing_photos(inspection_ids: list[int]) -> set[int]:
         select(InspectionPhoto.inspection_id).distinct()
         .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
         .where(InspectionPhoto.inspection_id.in_(inspection_ids),
-               InspectionPhoto.sha256.not_in(photos.sent_by_inspector(Inspection.inspector_id)))))
+               ~photos.sent_by_its_inspector())))

@@ -25,7 +25,6 @@ from server.parcels import service as parcels
 from server.parcels.models import Parcel
 from server.patrols.models import PatrolTask
 from server.photos import service as photos
-from server.photos.models import PhotoUpload
 from server.sync import problems
 from server.territory.models import Village
 
@@ -133,11 +132,9 @@ def replace_content(inspection: Inspection, device: Device, raw: dict) -> list[d
     arrival would have: checked like a push by the device's inspector, then awaiting its photos and completed
     (evidence, audit, tasks, rules) when they are all there. Returns the record's errors; nothing changes then.
     The caller owns the transaction."""
-    try:
-        record = _RECORD.load(raw)
-    except ValidationError as err:
-        return _schema_errors(err)
-    record["uuid"] = str(record["uuid"])
+    record = _load(raw)
+    if not isinstance(record, dict):
+        return record
     parcel, errors = _check(device.user, record, parcels.get_parcel(device.user, record["parcel_code"]))
     if errors:
         return errors
@@ -227,8 +224,7 @@ def missing_photos(uuids: list[str]) -> list[str]:
     """SHA-256s referenced by these inspections that no device of their inspector has sent yet, sorted."""
     if not uuids:
         return []
-    sent = photos.sent_by_inspector(Inspection.inspector_id).where(PhotoUpload.sha256 == InspectionPhoto.sha256)
     return sorted(db.session.scalars(
         select(InspectionPhoto.sha256).distinct()
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-        .where(Inspection.uuid.in_(uuids), ~sent.exists())))
+        .where(Inspection.uuid.in_(uuids), ~photos.sent_by_its_inspector())))

@@ -13,7 +13,7 @@ from server.db_types import dialect_insert, utcnow
 from server.evidence import (DERIVED_SIZES, IngestResult, PhotoStore, derived_key, ingest_photo, open_store,
                              original_key)
 from server.extensions import db
-from server.inspections.models import InspectionPhoto
+from server.inspections.models import Inspection, InspectionPhoto
 from server.photos.models import Photo, PhotoUpload
 
 # The formats phones produce, as the ingest recognised them; anything else is stored as opaque bytes.
@@ -50,6 +50,12 @@ def sent_by_inspector(inspector_id) -> Select:
     the only photos the inspector's records may cite and their devices may see."""
     return (select(PhotoUpload.sha256).join(Device, PhotoUpload.device_id == Device.id)
             .where(Device.user_id == inspector_id))
+
+
+def sent_by_its_inspector():
+    """EXISTS, correlated with the enclosing query's Inspection and InspectionPhoto: a device of the inspection's
+    inspector sent the cited photo (another inspector's copy of the same bytes does not count)."""
+    return sent_by_inspector(Inspection.inspector_id).where(PhotoUpload.sha256 == InspectionPhoto.sha256).exists()
 
 
 def has_photo(sha256: str, inspector_id: int) -> bool:
