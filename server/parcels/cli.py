@@ -47,7 +47,7 @@ def import_parcels(path, county_code, crs, fields, layer, encoding, create_terri
     else:
         _print_summary(summary)
     if summary.all_rejected:
-        raise CliError("all_rejected", f"全部 {len(summary.rejected)} 个图斑被拒绝, 未导入任何图斑")
+        raise CliError("all_rejected", summary.all_rejected_message)
 
 
 def _print_summary(summary: service.ImportSummary) -> None:
