@@ -36,10 +36,16 @@ INVALID_TRANSITION = Problem("invalid_transition", 409, "案件当前状态下�
 STALE_CASE = Problem("stale_case", 409, "案件已被他人更新, 请刷新后重试")
 # Compensation reports (server/reports).
 INVALID_REPORT_STATE = Problem("invalid_report_state", 409, "报表当前状态下不能执行该操作")
+# Pairing a phone (server/accounts/service.pair_device).
+PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")
+# The readiness probe, GET /api/v1/ready.
+NOT_READY = Problem("not_ready", 503, "服务尚未就绪")
+# Sign-in limits (server/accounts/throttle).
+TOO_MANY_REQUESTS = Problem("too_many_requests", 429, "尝试次数过多, 请稍后再试")
 
 _BY_STATUS = {p.status: p for p in (BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
                                     METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE,
-                                    UNSUPPORTED_MEDIA_TYPE, INTERNAL)}
+                                    UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS, INTERNAL)}
 
 
 class ApiError(Exception):
@@ -127,12 +133,3 @@ def wants_json() -> bool:
     """API paths and clients asking for JSON get JSON errors; people get the web UI's error pages."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
-
-# Pairing a phone (server/accounts/service.pair_device).
-PAIRING_INSPECTORS_ONLY = Problem("pairing_inspectors_only", 403, "只有村级巡查员可以登记巡查设备")
-
-# County scale (issue 15): the readiness probe, GET /api/v1/ready.
-NOT_READY = Problem("not_ready", 503, "服务尚未就绪")
-# --- issue 11 (security hardening) ---
-TOO_MANY_REQUESTS = Problem("too_many_requests", 429, "尝试次数过多, 请稍后再试")
-_BY_STATUS[TOO_MANY_REQUESTS.status] = TOO_MANY_REQUESTS

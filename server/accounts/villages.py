@@ -13,9 +13,13 @@ def inspector(username: str) -> User:
     user = get_user(username)
     if user is None:
         raise AccountError(f"用户不存在: {username} (farmpatrol users list 列出全部)", "unknown_user")
-    if user.role_enum is not Role.INSPECTOR:
-        raise AccountError(f"{username} 不是巡查员: 只有巡查员按村分配", "not_an_inspector")
+    _require_inspector(user)
     return user
+
+
+def _require_inspector(user: User) -> None:
+    if user.role_enum is not Role.INSPECTOR:
+        raise AccountError(f"{user.username} 不是巡查员: 只有巡查员按村分配", "not_an_inspector")
 
 
 def add_village(username: str, village_code: str) -> User:
@@ -47,8 +51,7 @@ def remove_village(username: str, village_code: str) -> User:
 
 def set_villages(user: User, village_codes: list[str]) -> User:
     """Replace an inspector's villages with these (at least one, all of the inspector's county)."""
-    if user.role_enum is not Role.INSPECTOR:
-        raise AccountError(f"{user.username} 不是巡查员: 只有巡查员按村分配", "not_an_inspector")
+    _require_inspector(user)
     if not village_codes:
         raise AccountError("巡查员至少需要一个村", "last_village")
     villages = [existing_unit(territory.get_village, code, "村") for code in village_codes]

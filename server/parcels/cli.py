@@ -9,6 +9,7 @@ from server.parcels import service
 from server.parcels.crs import ParcelSourceError
 from server.parcels.reader import parse_field_map
 from server.territory.imports import UnknownCounty
+from server.territory.overview import LEVEL_LABELS_ZH
 from server.territory.service import TerritoryError
 
 parcels_cli = AppGroup("parcels", help="图斑登记: 从调查成果文件导入。")
@@ -47,14 +48,14 @@ def import_parcels(path, county_code, crs, fields, layer, encoding, create_terri
     else:
         _print_summary(summary)
     if summary.all_rejected:
-        raise CliError("all_rejected", f"全部 {len(summary.rejected)} 个图斑被拒绝, 未导入任何图斑")
+        raise CliError("all_rejected", summary.all_rejected_message)
 
 
 def _print_summary(summary: service.ImportSummary) -> None:
     for note in summary.notes:
         click.echo(f"说明      {note}")
     for unit in summary.territory.created:
-        click.echo(f"新建{_LEVELS[unit['level']]}    {unit['code']} {unit['name']}")
+        click.echo(f"新建{LEVEL_LABELS_ZH[unit['level']]}    {unit['code']} {unit['name']}")
     for renamed in summary.territory.renamed:
         click.echo(f"村改名    {renamed['code']} {renamed['from']} → {renamed['to']}")
     for kept in summary.territory.names_kept:
@@ -66,5 +67,3 @@ def _print_summary(summary: service.ImportSummary) -> None:
     click.echo(f"新增 {summary.created}, 更新 {summary.updated}, 未变 {summary.unchanged}, "
                f"拒绝 {len(summary.rejected)} (修复 {len(summary.repaired)})")
 
-
-_LEVELS = {"county": "县", "township": "乡镇", "village": "村"}

@@ -103,7 +103,7 @@ def _run(app: Flask, job_id: int, county_code: str) -> None:
         else:
             status = ImportStatus.FAILED if summary.all_rejected else ImportStatus.DONE
             _finish(job_id, status, summary=summary.to_dict(), processed=progress.done,
-                    error=f"全部 {len(summary.rejected)} 个图斑被拒绝, 未导入任何图斑" if summary.all_rejected else None)
+                    error=summary.all_rejected_message if summary.all_rejected else None)
         finally:
             shutil.rmtree(_folder(job_id), ignore_errors=True)
             db.session.remove()

@@ -43,6 +43,11 @@ class ImportSummary:
         """Features were read and not one of them was taken: the import failed."""
         return bool(self.rejected) and not (self.created or self.updated or self.unchanged)
 
+    @property
+    def all_rejected_message(self) -> str:
+        """Why an import that took nothing failed: the same words on the command line and in the web UI."""
+        return f"全部 {len(self.rejected)} 个图斑被拒绝, 未导入任何图斑"
+
     def to_dict(self) -> dict:
         return {
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,

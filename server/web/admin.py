@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.accounts import service as accounts
 from server.accounts import villages as assigned_villages
 from server.accounts.models import ROLE_LABELS_ZH, Device, Role, User
+from server.accounts.scopes import village_scope
 from server.errors import ApiError
 from server.extensions import db
 from server.territory.models import Township, Village
@@ -25,8 +26,7 @@ _NEW_DEVICE_KEY = "new_device"
 
 
 def _county_villages(admin: User) -> list[Village]:
-    return list(db.session.scalars(select(Village).join(Township).where(Township.county_id == admin.county_id)
-                                   .order_by(Village.code)))
+    return list(db.session.scalars(select(Village).where(village_scope(admin)).order_by(Village.code)))
 
 
 def _render_users(error: str | None = None, form: dict | None = None, status: int = 200):
