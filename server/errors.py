@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import Flask, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
+        # A web page whose record is absent or out of scope: the web UI's own 404 page, like any other 404.
+        if err.problem is NOT_FOUND and not wants_json():
+            return app.handle_http_exception(NotFound())
         return jsonify(err.to_dict()), err.status
 
     @app.errorhandler(ValidationError)

@@ -52,12 +52,7 @@ def case_detail(case_id: int):
 
 def _render_case(case_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
     user = signed_in_user()
-    try:
-        case = service.get_case(user, case_id)
-    except ApiError as err:
-        if err.problem is NOT_FOUND:
-            abort(404)
-        raise
+    case = service.get_case(user, case_id)
     views = detail.inspection_views(user, case)
     return render_template("cases/detail.html", case=case, views=views, map_data=detail.map_features(case, views),
                            history=detail.history(case), rule_label=detail.rule_label(case),

@@ -54,12 +54,7 @@ def conflict_resolve(conflict_id: int):
 
 
 def _render_conflict(conflict_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
-    try:
-        conflict = conflicts.get_conflict(signed_in_user(), conflict_id)
-    except ApiError as err:
-        if err.problem is NOT_FOUND:
-            abort(404)
-        raise
+    conflict = conflicts.get_conflict(signed_in_user(), conflict_id)
     versions = conflicts.side_by_side(conflict)
     stored, incoming = conflicts.flatten_record(versions["stored"]), conflicts.flatten_record(versions["incoming"])
     fields = [(name, stored.get(name), incoming.get(name), stored.get(name) != incoming.get(name))
