@@ -23,6 +23,7 @@ from server.reports.inputs import load_snapshot
 from server.reports.models import CompensationReport, ReportSignoff
 from server.reports.snapshot import Period, Snapshot, snapshot_hash
 from server.territory.models import County, Township
+from server.territory.service import get_county
 
 AUDIT_ENTITY = "compensation_report"
 DRAFT, ISSUED, SUPERSEDED, FINALISED = "draft", "issued", "superseded", "finalised"
@@ -32,8 +33,7 @@ SIGNOFF_LABELS_ZH = {PENDING: "待签核", SIGNED: "已签核", RETURNED: "已�
 
 
 def county_or_error(code: str) -> County:
-    county = db.session.scalar(select(County).where(County.code == code))
-    return found(county, f"县不存在: {code}", field="county")
+    return found(get_county(code), f"县不存在: {code}", field="county")
 
 
 def default_as_of(county: County, period: Period, now: datetime | None = None) -> date:
