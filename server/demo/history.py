@@ -40,6 +40,7 @@ from server.patrols import service as patrols
 from server.patrols.models import PatrolTask
 from server.photos import service as photos
 from server.territory.models import County, Township, Village
+from server.territory.service import get_county
 
 SEASON_DAYS = 45
 FORM = ("farmland_patrol", 1)
@@ -217,7 +218,7 @@ def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | 
     patrol plans are created in force from the start of the season (unless the county has them already).
     `township_codes` limits the inspections and cases to those townships (default: all)."""
     now = now or utcnow()
-    county = db.session.scalar(select(County).where(County.code == county_code))
+    county = get_county(county_code)
     history = _History(county, photos_dir, now, seed, photo_long_side_px)
     season_start = now - timedelta(days=SEASON_DAYS)
     patrols.init_default_plans(county_code, effective_from=season_start.astimezone(county.zone).date(), now=season_start)

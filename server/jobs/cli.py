@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from server.clitext import CliError
+from server.clitext import CliError, zone_of_jobs
 from server.db_types import utcnow
 from server.jobs import lease, service
 from server.jobs.schedule import JOBS, get_spec
@@ -26,7 +26,7 @@ def jobs_cli(ctx):
 @jobs_cli.command("list")
 def list_jobs():
     """每个任务的计划、下次运行和上次运行结果(调度所在时区的时间)。"""
-    tz = ZoneInfo(current_app.config["FARMPATROL"].default_county_timezone)
+    tz = zone_of_jobs(current_app)
     held = lease.current(lease.SCHEDULER_LEASE)
     if held is None:
         click.echo("调度租约: 从未被持有")

@@ -23,6 +23,7 @@ from server.reports.inputs import load_snapshot
 from server.reports.models import CompensationReport, ReportSignoff
 from server.reports.snapshot import Period, Snapshot, snapshot_hash
 from server.territory.models import County, Township
+from server.territory.service import get_county
 
 AUDIT_ENTITY = "compensation_report"
 DRAFT, ISSUED, SUPERSEDED, FINALISED = "draft", "issued", "superseded", "finalised"
@@ -32,8 +33,7 @@ SIGNOFF_LABELS_ZH = {PENDING: "待签核", SIGNED: "已签核", RETURNED: "已�
 
 
 def county_or_error(code: str) -> County:
-    county = db.session.scalar(select(County).where(County.code == code))
-    return found(county, f"县不存在: {code}", field="county")
+    return found(get_county(code), f"县不存在: {code}", field="county")
 
 
 def default_as_of(county: County, period: Period, now: datetime | None = None) -> date:
@@ -48,7 +48,8 @@ def compute(county: County, period: Period, as_of: date | None = None, *, now: d
     now = now or utcnow()
     lock_chain(county.id)  # one draft per period even when two computations race
     snapshot = load_snapshot(county, period, as_of or default_as_of(county, period, now))
-    draft = db.session.scalar(_period_reports(county, period).where(CompensationReport.version.is_(None)))
+    draft = db.session.scalar(_period_reports(county.id, period.kind, period.start)
+                              .where(CompensationReport.version.is_(None)))
     if draft is None:
         draft = CompensationReport(county_id=county.id, period_kind=period.kind, period_start=period.start,
                                    period_end=period.end, status=DRAFT)
@@ -129,16 +130,16 @@ def finalise(user: User, report_id: int, *, now: datetime | None = None) -> Comp
 
 
 def latest_issued(county: County, period: Period) -> CompensationReport | None:
-    return db.session.scalar(_period_reports(county, period).where(CompensationReport.version.is_not(None))
+    return db.session.scalar(_period_reports(county.id, period.kind, period.start)
+                             .where(CompensationReport.version.is_not(None))
                              .order_by(CompensationReport.version.desc()).limit(1))
 
 
 def previous_version(report: CompensationReport) -> CompensationReport | None:
     if not report.version or report.version == 1:
         return None
-    return db.session.scalar(select(CompensationReport).where(
-        CompensationReport.county_id == report.county_id, CompensationReport.period_kind == report.period_kind,
-        CompensationReport.period_start == report.period_start, CompensationReport.version == report.version - 1))
+    return db.session.scalar(_period_reports(report.county_id, report.period_kind, report.period_start)
+                             .where(CompensationReport.version == report.version - 1))
 
 
 def reports_query(user: User, *, year: int | None = None) -> Select:
@@ -175,10 +176,10 @@ def visible_townships(user: User) -> set[str] | None:
     return None
 
 
-def _period_reports(county: County, period: Period) -> Select:
-    return select(CompensationReport).where(CompensationReport.county_id == county.id,
-                                            CompensationReport.period_kind == period.kind,
-                                            CompensationReport.period_start == period.start)
+def _period_reports(county_id: int, period_kind: str, period_start: date) -> Select:
+    return select(CompensationReport).where(CompensationReport.county_id == county_id,
+                                            CompensationReport.period_kind == period_kind,
+                                            CompensationReport.period_start == period_start)
 
 
 def _store(report: CompensationReport, snapshot: Snapshot, now: datetime) -> None:

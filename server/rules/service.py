@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from server.cases import intake
 from server.cases.intake import Finding
@@ -142,7 +143,8 @@ def _rice_parcels(county_id: int, rules: RuleSet, start: datetime, end: datetime
                  .where(Inspection.parcel_id.in_(ids[chunk:chunk + 500]),
                         Inspection.status == InspectionStatus.COMPLETE.value,
                         Inspection.evidence_level.in_(rules.evidence.violation_levels),
-                        Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW))
+                        Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW)
+                 .options(contains_eager(Inspection.parcel)))  # the join loads the parcel: no query per parcel
         for inspection in sorted(db.session.scalars(query), key=lambda i: (i.parcel_id, i.observed_at, i.id)):
             if start <= inspection.observed_at < end:
                 found[inspection.parcel].append((inspection, visit_of(inspection)))
