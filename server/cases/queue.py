@@ -6,7 +6,7 @@ A case's evidence level is that of its newest observation: what the latest visit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, select
@@ -16,6 +16,7 @@ from server.cases import workflow
 from server.cases.models import CaseObservation, ViolationCase
 from server.cases.service import cases_query
 from server.extensions import db
+from server.timezones import end_of_day
 
 DOUBTS, VIOLATIONS = "doubts", "violations"
 # Overdue first (escalated), then what awaits the reviewer's decision, then the rest; closed cases last.
@@ -65,6 +66,5 @@ def _filtered(user: User, filters: QueueFilter, zone: ZoneInfo, *, with_status: 
     if filters.evidence_level:
         query = query.where(latest_evidence_level == filters.evidence_level)
     if filters.deadline_by:
-        end_of_day = datetime.combine(filters.deadline_by + timedelta(days=1), time(), zone)
-        query = query.where(ViolationCase.deadline_at < end_of_day)
+        query = query.where(ViolationCase.deadline_at < end_of_day(filters.deadline_by, zone))
     return query

@@ -7,7 +7,7 @@ transaction. Top-level operations (`transition`, `mark_overdue_cases`) own their
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select, update
 
@@ -23,6 +23,7 @@ from server.parcels.models import Parcel
 from server.patrols.service import create_recheck_task
 from server.rules.versions import rules_of
 from server.territory.models import Township, Village
+from server.timezones import end_of_day
 
 AUDIT_ENTITY = "case"
 MAX_DEADLINE = timedelta(days=3 * 366)  # 整改期限: far beyond any rectification a rule sets
@@ -114,7 +115,7 @@ def _deadline_values(case: ViolationCase, deadline: date | None, now: datetime) 
     elif deadline > today + MAX_DEADLINE:
         # Also keeps the end of that day representable (9999-12-31 has no next day).
         raise ApiError(VALIDATION_FAILED, f"整改期限不能晚于 {MAX_DEADLINE.days} 天之后", field="deadline")
-    deadline_at = datetime.combine(deadline + timedelta(days=1), time(), tz)
+    deadline_at = end_of_day(deadline, tz)
     task = create_recheck_task(case.parcel, f"整改复查(案件 {case.id}): {case.message_zh}", deadline_at, now=now,
                                commit=False)
     return {"deadline_at": deadline_at, "recheck_task_id": task.id}

@@ -21,6 +21,7 @@ from server.reports.snapshot import CaseIn, ParcelIn, PatrolIn, Period, RateVers
 from server.rules.models import RuleConfig
 from server.rules.versions import rules_in_force, rules_of
 from server.territory.models import County, Township, Village
+from server.timezones import end_of_day
 
 _AREA_PLACES = Decimal("0.0001")
 
@@ -28,7 +29,7 @@ _AREA_PLACES = Decimal("0.0001")
 def load_snapshot(county: County, period: Period, as_of: date) -> Snapshot:
     tz = county.zone
     starts_at, ends_at = (datetime.combine(day, time(), tz) for day in (period.start, period.end))
-    cutoff_at = min(datetime.combine(as_of + timedelta(days=1), time(), tz), ends_at)
+    cutoff_at = min(end_of_day(as_of, tz), ends_at)
     config, rules = rules_in_force(county.id, min(as_of, period.end - timedelta(days=1)))
     body = (config.body.get("compensation") if config else None) or DEFAULT_COMPENSATION
     return Snapshot(
