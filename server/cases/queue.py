@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func
 
 from server.accounts.models import User
 from server.cases import workflow
-from server.cases.models import CaseObservation, ViolationCase
+from server.cases.models import ViolationCase, latest_evidence_level
 from server.cases.service import cases_query
 from server.extensions import db
 from server.timezones import end_of_day
@@ -22,10 +22,6 @@ DOUBTS, VIOLATIONS = "doubts", "violations"
 # Overdue first (escalated), then what awaits the reviewer's decision, then the rest; closed cases last.
 _URGENCY = {workflow.OVERDUE: 0, workflow.FAILED: 1, workflow.SUBMITTED: 2, workflow.FLAGGED: 3,
             workflow.CONFIRMED: 4, workflow.ORDERED: 5, workflow.DOUBT: 6, workflow.DISMISSED: 7, workflow.CLOSED: 8}
-
-latest_evidence_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
-                         .order_by(CaseObservation.id.desc()).limit(1).correlate(ViolationCase).scalar_subquery())
-
 
 @dataclass(frozen=True)
 class QueueFilter:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import case as when, func, select
 
-from server.cases.models import CaseObservation, ViolationCase
+from server.cases.models import ViolationCase, latest_evidence_level
 from server.cases.workflow import CLOSED
 from server.extensions import db
 from server.parcels.geometry import SQUARE_METRES_PER_MU
@@ -83,11 +83,8 @@ def _parcels(county_id: int) -> tuple[ParcelIn, ...]:
 def _cases(county_id: int, statuses: frozenset[str], cutoff_at: datetime, starts_at: datetime) -> tuple[CaseIn, ...]:
     """Cases in a counted status seen before the cut-off and not closed before the period: a closed case's
     last change is its closing (销号 is final), so `updated_at` is when it closed."""
-    latest_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
-                    .order_by(CaseObservation.observed_at.desc(), CaseObservation.id.desc()).limit(1)
-                    .scalar_subquery())
     query = (select(ViolationCase.id, ViolationCase.version, Parcel.code, Village.code, ViolationCase.code,
-                    ViolationCase.category, ViolationCase.status, ViolationCase.area_mu, latest_level,
+                    ViolationCase.category, ViolationCase.status, ViolationCase.area_mu, latest_evidence_level,
                     RuleConfig.version, ViolationCase.first_observed_at, ViolationCase.deadline_at,
                     ViolationCase.updated_at)
              .join(Parcel, ViolationCase.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)

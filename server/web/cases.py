@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from server.accounts.scopes import village_scope
 from server.cases import service, workflow
-from server.cases.queue import DOUBTS, QueueFilter, latest_evidence_level, queue_query, status_counts
+from server.cases.models import latest_evidence_level
+from server.cases.queue import DOUBTS, QueueFilter, queue_query, status_counts
 from server.db_types import BIGINT_MAX
 from server.errors import NOT_FOUND, STALE_CASE, ApiError
 from server.extensions import db

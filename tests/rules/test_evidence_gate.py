@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from server.accounts.models import User
 from server.cases import service as cases
-from server.cases.models import CaseObservation
+from server.cases.models import CaseObservation, ViolationCase, latest_evidence_level
 from server.extensions import db
 from server.patrols.models import PatrolTask, TaskStatus
 from server.rules.service import apply_rules, missed_patrols, reevaluate_abandonment
@@ -60,6 +60,14 @@ def test_repeated_observations_attach_to_the_open_case_with_the_largest_area(par
     assert (building_case.code, building_case.area_mu, len(building_case.observations)) == ("NONAG_BUILDING", 5.5, 3)
     assert building_case.last_observed_at == beijing(2026, 5, 17)
     assert hardening_case.code == "NONAG_HARDENING"
+
+
+def test_a_cases_evidence_level_is_that_of_its_latest_visit_not_of_the_last_to_arrive(parcels):
+    inspect(parcels["pbf"], building(2.0), at=beijing(2026, 5, 10))
+    inspect(parcels["pbf"], building(2.0), level="doubtful", at=beijing(2026, 5, 3))  # an older visit, synced late
+    [case] = cases_of(parcels["pbf"])
+    assert len(case.observations) == 2
+    assert db.session.scalar(select(latest_evidence_level).where(ViolationCase.id == case.id)) == "trusted"
 
 
 def test_a_closed_problem_seen_again_opens_a_new_case(parcels):
