@@ -23,17 +23,12 @@ from server.reports.inputs import load_snapshot
 from server.reports.models import CompensationReport, ReportSignoff
 from server.reports.snapshot import Period, Snapshot, snapshot_hash
 from server.territory.models import County, Township
-from server.territory.service import get_county
 
 AUDIT_ENTITY = "compensation_report"
 DRAFT, ISSUED, SUPERSEDED, FINALISED = "draft", "issued", "superseded", "finalised"
 STATUS_LABELS_ZH = {DRAFT: "草稿", ISSUED: "已下发待签核", SUPERSEDED: "已被新版本取代", FINALISED: "已定稿"}
 PENDING, SIGNED, RETURNED = "pending", "signed", "returned"
 SIGNOFF_LABELS_ZH = {PENDING: "待签核", SIGNED: "已签核", RETURNED: "已退回"}
-
-
-def county_or_error(code: str) -> County:
-    return found(get_county(code), f"县不存在: {code}", field="county")
 
 
 def default_as_of(county: County, period: Period, now: datetime | None = None) -> date:

@@ -15,6 +15,7 @@ from server.reports import service
 from server.reports.calc import calculate
 from server.reports.snapshot import Snapshot, period_of
 from server.rules.versions import publish_rules
+from server.territory.service import get_county
 from tests.reports.conftest import VILLAGE, YEAR_END, confirmed_case, missed_tasks, user, village_result, year_report
 from tests.reviews.fixtures import beijing, building, inspect
 
@@ -76,7 +77,7 @@ def test_mid_year_rate_change_is_pro_rated(worked):
 
 def test_issued_version_is_frozen_and_the_next_one_diffs(worked):
     admin, reviewer = user("admin"), user("reviewer101")
-    county, period = service.county_or_error("330481"), period_of("year", 2026)
+    county, period = get_county("330481"), period_of("year", 2026)
     case = confirmed_case(worked["pbf"][0], 2.0)
     v1 = service.issue(county, period, YEAR_END, actor=admin, now=beijing(2027, 1, 10))
     frozen = (v1.snapshot_hash, v1.result, v1.net_fen)
@@ -102,7 +103,7 @@ def test_issued_version_is_frozen_and_the_next_one_diffs(worked):
 
 def test_townships_sign_off_then_the_county_finalises(worked):
     admin = user("admin")
-    report = service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=admin)
+    report = service.issue(get_county("330481"), period_of("year", 2026), YEAR_END, actor=admin)
     assert [s.status for s in report.signoffs] == ["pending", "pending"]
     with pytest.raises(ApiError) as refused:
         service.decide_signoff(user("reviewer101"), report.id, "330481102", "sign")
@@ -118,7 +119,7 @@ def test_townships_sign_off_then_the_county_finalises(worked):
     service.decide_signoff(user("reviewer102"), report.id, "330481102", "sign")
     assert service.finalise(admin, report.id).status == "finalised"
     with pytest.raises(ApiError) as again:
-        service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=admin)
+        service.issue(get_county("330481"), period_of("year", 2026), YEAR_END, actor=admin)
     assert again.value.problem.code == "invalid_report_state"
     actions = [e.action for e in entity_history(service.AUDIT_ENTITY, report.id)]
     assert actions == ["issued", "township_signed", "township_returned", "township_signed", "finalised"]
