@@ -1,5 +1,5 @@
 """From findings to cases: the evidence gate, one open case per problem, abandonment over time in the
-database (the job, with time travel), and missed patrols."""
+database (the job, with time travel)."""
 
 from datetime import timedelta
 
@@ -9,9 +9,9 @@ from server.accounts.models import User
 from server.cases import service as cases
 from server.cases.models import CaseObservation, ViolationCase, latest_evidence_level
 from server.extensions import db
-from server.patrols.models import PatrolTask, TaskStatus
-from server.rules.service import apply_rules, missed_patrols, reevaluate_abandonment
-from tests.reviews.fixtures import GRAIN, IDLE, beijing, building, cases_of, inspect, inspector_of
+from server.patrols.models import PatrolTask
+from server.rules.service import apply_rules, reevaluate_abandonment
+from tests.reviews.fixtures import GRAIN, IDLE, beijing, building, cases_of, inspect
 from tests.sync.helpers import pull_all
 
 
@@ -95,18 +95,6 @@ def test_abandonment_job_flags_after_the_season_and_confirms_after_a_year(parcel
     inspect(parcel, IDLE, at=beijing(2027, 7, 12))
     [case] = cases_of(parcel)
     assert case.code == "ABANDON_YEAR" and len(case.observations) == 2
-
-
-def test_missed_patrols_are_counted_per_village(parcels, demo):
-    for parcel, status in ((parcels["pbf"], TaskStatus.OVERDUE), (parcels["general"], TaskStatus.OVERDUE),
-                           (parcels["foreign"], TaskStatus.OVERDUE), (parcels["grain_zone"], TaskStatus.DONE)):
-        db.session.add(PatrolTask(parcel_id=parcel.id, period_key="2026-05", opens_at=beijing(2026, 5, 1),
-                                  due_at=beijing(2026, 5, 31), status=status.value,
-                                  inspector_id=inspector_of(parcel).id))
-    db.session.commit()
-    assert missed_patrols(demo.county_code, beijing(2026, 5, 1), beijing(2026, 6, 1)) == {
-        "330481101201": 2, "330481102201": 1}
-    assert missed_patrols(demo.county_code, beijing(2026, 6, 1), beijing(2026, 7, 1)) == {}
 
 
 def test_observations_are_recorded_once_per_inspection(parcels):
