@@ -89,16 +89,16 @@ def transition(user: User, case_id: int, action_name: str, *, note: str | None =
 
 def _check_evidence(case: ViolationCase, action: workflow.Action) -> None:
     """Only evidence that could open a violation confirms a doubt or closes a case (409 otherwise)."""
-    levels = rules_of(case.rule_config).evidence.violation_levels
+    evidence = rules_of(case.rule_config).evidence
     if action.name == "confirm" and case.status == workflow.DOUBT:
-        if not any(o.evidence_level in levels for o in case.observations):
+        if not any(evidence.trusts(o.evidence_level) for o in case.observations):
             raise ApiError(INVALID_TRANSITION, "疑点的照片证据不可信, 不能确认为违法; 请等待可信复查或排除", field="action",
                            details={"from": case.status, "to": action.target, "action": action.name})
     if action.name == "verify":
         recheck = next((link.inspection for link in reversed(case.inspection_links) if link.role == "rectification"),
                        None)
         seen_again = recheck is not None and any(o.inspection_id == recheck.id for o in case.observations)
-        if recheck is None or recheck.evidence_level not in levels or seen_again:
+        if recheck is None or not evidence.trusts(recheck.evidence_level) or seen_again:
             raise ApiError(INVALID_TRANSITION, "最近一次整改复查证据不可信或仍发现该问题, 不能销号", field="action",
                            details={"from": case.status, "to": action.target, "action": action.name})
 

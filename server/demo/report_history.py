@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.audit.service import inspection_state, record_event
+from server.audit.state import INSPECTION_ENTITY
 from server.cases import service as cases
 from server.cases.models import ViolationCase
 from server.extensions import db
@@ -103,7 +104,7 @@ def _inspect(parcel: Parcel, answers: dict, at: datetime) -> None:
         status=InspectionStatus.COMPLETE.value, received_at=at, completed_at=at, evidence_level="trusted")
     db.session.add(inspection)
     db.session.flush()
-    record_event("inspection", inspection.uuid, "completed", county_id=parcel.county_id,
+    record_event(INSPECTION_ENTITY, inspection.uuid, "completed", county_id=parcel.county_id,
                  after=inspection_state(inspection), at=at)
     apply_rules(inspection, now=at + timedelta(hours=1))
     db.session.commit()
