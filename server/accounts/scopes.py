@@ -23,6 +23,19 @@ def village_scope(user: User) -> ColumnElement[bool]:
     return Village.township_id.in_(select(Township.id).where(Township.county_id == user.county_id))
 
 
+def township_scope(user: User) -> ColumnElement[bool]:
+    """A condition on `Township` selecting the townships in the user's scope (an inspector's: those of their
+    villages)."""
+    role = user.role_enum
+    if role is Role.INSPECTOR:
+        return Township.id.in_(select(Village.township_id).join(inspector_villages,
+                                                                inspector_villages.c.village_id == Village.id)
+                               .where(inspector_villages.c.user_id == user.id))
+    if role is Role.TOWNSHIP_REVIEWER:
+        return Township.id == user.township_id
+    return Township.county_id == user.county_id
+
+
 def can_act_for_village(user: User, village: Village) -> bool:
     if not user.is_active:
         return False
