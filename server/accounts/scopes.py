@@ -1,4 +1,4 @@
-"""Territorial scope: which villages a user may act for.
+"""Territorial scope: which villages a user may act for, and which townships they see.
 
 Inspectors act for their own villages, township reviewers for the villages of their township, county
 admins for the whole county. Every query and check goes through these functions so that the rule
@@ -45,6 +45,17 @@ def can_act_for_village(user: User, village: Village) -> bool:
     if role is Role.TOWNSHIP_REVIEWER:
         return village.township_id == user.township_id
     return village.township.county_id == user.county_id
+
+
+def can_see_township(user: User, township: Township) -> bool:
+    if not user.is_active:
+        return False
+    role = user.role_enum
+    if role is Role.INSPECTOR:
+        return any(v.township_id == township.id for v in user.villages)
+    if role is Role.TOWNSHIP_REVIEWER:
+        return township.id == user.township_id
+    return township.county_id == user.county_id
 
 
 def territory_summary(user: User) -> dict:
