@@ -22,7 +22,7 @@ YEAR = 2025
 
 @pytest.fixture
 def report(sync_demo):
-    return build_report_history(sync_demo.county_code, YEAR)
+    return build_report_history(sync_demo.county_code, YEAR, photo_long_side_px=320)
 
 
 def township_name(code: str) -> str:
