@@ -7,10 +7,13 @@ scripts and support staff can match on. A refusal exits with status 1; click's o
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+
+from server.timezones import end_of_day
 
 
 class CliError(click.ClickException):
@@ -36,6 +39,7 @@ def zone_of_jobs(app) -> ZoneInfo:
     return ZoneInfo(app.config["FARMPATROL"].default_county_timezone)
 
 
-def end_of_day(day: date, zone: ZoneInfo) -> datetime:
-    """The moment a local day ends: `--as-of 2026-12-01` judges everything that happened on 1 December."""
-    return datetime.combine(day + timedelta(days=1), time(), zone)
+def as_of_moment(as_of: datetime | None) -> datetime | None:
+    """The end of the `--as-of` day in the jobs' zone (`--as-of 2026-12-01` judges everything that happened on
+    1 December), or None for now."""
+    return end_of_day(as_of.date(), zone_of_jobs(current_app)) if as_of else None

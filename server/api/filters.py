@@ -5,11 +5,10 @@ be used to probe what lies beyond one's scope, and a typo is not mistaken for "n
 
 from __future__ import annotations
 
-from server.accounts.models import Role, User
-from server.accounts.scopes import can_act_for_village
+from server.accounts.models import User
+from server.accounts.scopes import can_act_for_village, can_see_township
 from server.errors import NOT_FOUND, ApiError
 from server.territory import service as territory
-from server.territory.models import Township
 
 
 def check_village_filter(user: User, code: str | None) -> None:
@@ -24,16 +23,5 @@ def check_township_filter(user: User, code: str | None) -> None:
     if code is None:
         return
     township = territory.get_township(code)
-    if township is None or not _can_see_township(user, township):
+    if township is None or not can_see_township(user, township):
         raise ApiError(NOT_FOUND, f"乡镇不存在或不在辖区内: {code}", field="township")
-
-
-def _can_see_township(user: User, township: Township) -> bool:
-    role = user.role_enum
-    if not user.is_active:
-        return False
-    if role is Role.INSPECTOR:
-        return any(v.township_id == township.id for v in user.villages)
-    if role is Role.TOWNSHIP_REVIEWER:
-        return township.id == user.township_id
-    return township.county_id == user.county_id

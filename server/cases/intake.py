@@ -47,7 +47,7 @@ def record_inspection(inspection: Inspection, findings: list[Finding], shown: se
                       rules: RuleSet, *, now: datetime) -> None:
     """`shown`: the problem keys the visit itself shows (a re-inspection's verdict), beside its findings."""
     shown = shown | {problem_key(f.observation.code) for f in findings}
-    trusted = inspection.evidence_level in rules.evidence.violation_levels
+    trusted = rules.evidence.trusts(inspection.evidence_level)
     _recheck_rectifications(inspection, shown, trusted, rules, now)
     record_findings(findings, config, rules, now=now)
     if trusted:
@@ -61,7 +61,7 @@ def record_findings(findings: list[Finding], config: RuleConfig | None, rules: R
 
 def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime) -> bool:
     obs, inspection = finding.observation, finding.inspection
-    trusted = inspection.evidence_level in rules.evidence.violation_levels
+    trusted = rules.evidence.trusts(inspection.evidence_level)
     upgrades = trusted and not obs.needs_review
     open_key = f"{inspection.parcel_id}:{problem_key(obs.code)}"
     case = _open_case(open_key)

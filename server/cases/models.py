@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db_types import UTCDateTime, utcnow
@@ -75,6 +75,13 @@ class CaseObservation(db.Model):
     inspection: Mapped[Inspection] = relationship()
 
     __table_args__ = (UniqueConstraint("case_id", "inspection_id", "code"),)
+
+
+# A case's evidence level, for queries over cases: that of its latest observation by when the visit happened
+# (then by id), so an older visit synced late does not stand for what the parcel shows now.
+latest_evidence_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
+                         .order_by(CaseObservation.observed_at.desc(), CaseObservation.id.desc()).limit(1)
+                         .correlate(ViolationCase).scalar_subquery())
 
 
 class CaseInspection(db.Model):

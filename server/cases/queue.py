@@ -6,25 +6,22 @@ A case's evidence level is that of its newest observation: what the latest visit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func
 
 from server.accounts.models import User
 from server.cases import workflow
-from server.cases.models import CaseObservation, ViolationCase
+from server.cases.models import ViolationCase, latest_evidence_level
 from server.cases.service import cases_query
 from server.extensions import db
+from server.timezones import end_of_day
 
 DOUBTS, VIOLATIONS = "doubts", "violations"
 # Overdue first (escalated), then what awaits the reviewer's decision, then the rest; closed cases last.
 _URGENCY = {workflow.OVERDUE: 0, workflow.FAILED: 1, workflow.SUBMITTED: 2, workflow.FLAGGED: 3,
             workflow.CONFIRMED: 4, workflow.ORDERED: 5, workflow.DOUBT: 6, workflow.DISMISSED: 7, workflow.CLOSED: 8}
-
-latest_evidence_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
-                         .order_by(CaseObservation.id.desc()).limit(1).correlate(ViolationCase).scalar_subquery())
-
 
 @dataclass(frozen=True)
 class QueueFilter:
@@ -65,6 +62,5 @@ def _filtered(user: User, filters: QueueFilter, zone: ZoneInfo, *, with_status: 
     if filters.evidence_level:
         query = query.where(latest_evidence_level == filters.evidence_level)
     if filters.deadline_by:
-        end_of_day = datetime.combine(filters.deadline_by + timedelta(days=1), time(), zone)
-        query = query.where(ViolationCase.deadline_at < end_of_day)
+        query = query.where(ViolationCase.deadline_at < end_of_day(filters.deadline_by, zone))
     return query

@@ -7,7 +7,7 @@ transaction. Top-level operations (`transition`, `mark_overdue_cases`) own their
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select, update
 
@@ -23,6 +23,7 @@ from server.parcels.models import Parcel
 from server.patrols.service import create_recheck_task
 from server.rules.versions import rules_of
 from server.territory.models import Township, Village
+from server.timezones import end_of_day
 
 AUDIT_ENTITY = "case"
 MAX_DEADLINE = timedelta(days=3 * 366)  # 整改期限: far beyond any rectification a rule sets
@@ -88,16 +89,16 @@ def transition(user: User, case_id: int, action_name: str, *, note: str | None =
 
 def _check_evidence(case: ViolationCase, action: workflow.Action) -> None:
     """Only evidence that could open a violation confirms a doubt or closes a case (409 otherwise)."""
-    levels = rules_of(case.rule_config).evidence.violation_levels
+    evidence = rules_of(case.rule_config).evidence
     if action.name == "confirm" and case.status == workflow.DOUBT:
-        if not any(o.evidence_level in levels for o in case.observations):
+        if not any(evidence.trusts(o.evidence_level) for o in case.observations):
             raise ApiError(INVALID_TRANSITION, "疑点的照片证据不可信, 不能确认为违法; 请等待可信复查或排除", field="action",
                            details={"from": case.status, "to": action.target, "action": action.name})
     if action.name == "verify":
         recheck = next((link.inspection for link in reversed(case.inspection_links) if link.role == "rectification"),
                        None)
         seen_again = recheck is not None and any(o.inspection_id == recheck.id for o in case.observations)
-        if recheck is None or recheck.evidence_level not in levels or seen_again:
+        if recheck is None or not evidence.trusts(recheck.evidence_level) or seen_again:
             raise ApiError(INVALID_TRANSITION, "最近一次整改复查证据不可信或仍发现该问题, 不能销号", field="action",
                            details={"from": case.status, "to": action.target, "action": action.name})
 
@@ -114,7 +115,7 @@ def _deadline_values(case: ViolationCase, deadline: date | None, now: datetime) 
     elif deadline > today + MAX_DEADLINE:
         # Also keeps the end of that day representable (9999-12-31 has no next day).
         raise ApiError(VALIDATION_FAILED, f"整改期限不能晚于 {MAX_DEADLINE.days} 天之后", field="deadline")
-    deadline_at = datetime.combine(deadline + timedelta(days=1), time(), tz)
+    deadline_at = end_of_day(deadline, tz)
     task = create_recheck_task(case.parcel, f"整改复查(案件 {case.id}): {case.message_zh}", deadline_at, now=now,
                                commit=False)
     return {"deadline_at": deadline_at, "recheck_task_id": task.id}

@@ -48,6 +48,7 @@ WORKS_OK = {"irrigation_canal": "intact", "drainage_ditch": "intact", "farm_road
 GRAIN = {"cultivation_status": "grain", "crops": ["rice"], "has_nonag_use": "no", **WORKS_OK}
 NURSERY = {**GRAIN, "cultivation_status": "nongrain", "crops": ["nursery"]}
 CANAL = {**GRAIN, "irrigation_canal": "damaged", "irrigation_canal_note": "渠道塌方约5米, 无法正常灌溉"}
+PROBLEM_PHOTOS = ("distant", "close", "detail")  # the photo roles a visit reporting a problem needs
 
 
 def building(area_mu: float) -> dict:
@@ -65,7 +66,10 @@ class HistorySummary:
     tasks: Counter = field(default_factory=Counter)
 
 
-class _History:
+class History:
+    """The demo's writes through the real paths: inspections pushed and their photos uploaded (which completes
+    them), reviews through the case workflow."""
+
     def __init__(self, county: County, photos_dir: Path | None, now: datetime, seed: int, photo_long_side_px: int):
         self.county, self.now, self.zone = county, now, county.zone
         self.rng = random.Random(seed)
@@ -197,7 +201,7 @@ class _History:
 
     def problem(self, parcel: Parcel, answers: dict, far_m: float | None = None) -> ViolationCase:
         """A visit during the season that reports a problem, with the three photos it needs; its case."""
-        inspection = self.inspect(parcel, answers, self.season_time(), roles=("distant", "close", "detail"),
+        inspection = self.inspect(parcel, answers, self.season_time(), roles=PROBLEM_PHOTOS,
                                   far_m=far_m)
         return self.case_of(inspection)
 
@@ -219,7 +223,7 @@ def build_history(county_code: str, *, photos_dir: Path | None, now: datetime | 
     `township_codes` limits the inspections and cases to those townships (default: all)."""
     now = now or utcnow()
     county = get_county(county_code)
-    history = _History(county, photos_dir, now, seed, photo_long_side_px)
+    history = History(county, photos_dir, now, seed, photo_long_side_px)
     season_start = now - timedelta(days=SEASON_DAYS)
     patrols.init_default_plans(county_code, effective_from=season_start.astimezone(county.zone).date(), now=season_start)
     patrols.generate_tasks(county_code=county_code, now=season_start)

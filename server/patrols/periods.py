@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from server.timezones import end_of_day
+
 PERIOD_KINDS = ("week", "half_month", "month")
 
 
@@ -45,7 +47,7 @@ class Period:
     def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """(opens_at, due_at) in UTC: local midnight at the start, local midnight after the last day."""
         opens = datetime.combine(self.first_day, time(0), tz)
-        due = datetime.combine(self.last_day + timedelta(days=1), time(0), tz)
+        due = end_of_day(self.last_day, tz)
         return opens.astimezone(timezone.utc), due.astimezone(timezone.utc)
 
 

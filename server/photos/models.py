@@ -23,7 +23,6 @@ class Photo(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(64))
-    uploaded_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evidence_metadata: Mapped[dict | None] = mapped_column("metadata", JSON)  # PhotoMetadata.to_dict()
     decode_status: Mapped[str | None] = mapped_column(String(16))

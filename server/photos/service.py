@@ -74,7 +74,7 @@ def store_photo(data: bytes, device_id: int | None) -> None:
     db.session.execute(insert(Photo).values(
         sha256=ingested.sha256, size_bytes=ingested.size_bytes,
         content_type=_CONTENT_TYPES.get(ingested.metadata.format, "application/octet-stream"),
-        uploaded_by_device_id=device_id, **_evidence_columns(ingested),
+        **_evidence_columns(ingested),
     ).on_conflict_do_nothing(index_elements=["sha256"]))
     if device_id is not None:
         db.session.execute(insert(PhotoUpload).values(sha256=ingested.sha256, device_id=device_id, uploaded_at=utcnow())

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from server.clitext import AS_OF, CliError
 from server.errors import ApiError
 from server.extensions import db
 from server.reports import files, service
@@ -17,31 +18,28 @@ from server.reports.calc import yuan
 from server.reports.models import CompensationReport
 from server.reports.schemas import EXPORT_FORMATS
 from server.reports.snapshot import Period, period_of
+from server.territory.cli import county_or_fail
 
-reports_cli = AppGroup("reports", help="耕地保护补偿资金扣减核算 (compensation-deduction reports).")
+reports_cli = AppGroup("reports", help="耕地保护补偿资金扣减核算: 计算草稿、下发版本、导出、列出。")
 
 
 def _period_options(command):
-    command = click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
-                           help="Cut-off date (default: today, or the period's last day once it ended).")(command)
-    command = click.option("--quarter", type=click.IntRange(1, 4), help="A quarter of the year instead.")(command)
-    command = click.option("--year", required=True, type=click.IntRange(2000, 2100))(command)
-    return click.option("--county", "county_code", required=True, help="6-digit county code.")(command)
+    command = AS_OF(command)
+    command = click.option("--quarter", type=click.IntRange(1, 4), help="按季度核算(1–4); 默认按全年。")(command)
+    command = click.option("--year", required=True, type=click.IntRange(2000, 2100), help="年度。")(command)
+    return click.option("--county", "county_code", required=True, help="6 位县级代码。")(command)
 
 
 def _county_and_period(county_code: str, year: int, quarter: int | None):
-    try:
-        county = service.county_or_error(county_code)
-    except ApiError as exc:
-        raise click.ClickException(exc.message) from exc
+    county = county_or_fail(county_code)
     return county, period_of("quarter", year, quarter) if quarter else period_of("year", year)
 
 
 @reports_cli.command("compute")
 @_period_options
-@click.option("--json", "as_json", is_flag=True, help="Per-village amounts and county totals as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各村金额与全县合计。")
 def compute(county_code, year, quarter, as_of, as_json):
-    """Compute the period's draft (replacing its previous draft) and print it."""
+    """计算该期草稿(替换之前的草稿)并输出; 截止日默认今天, 该期结束后为其最后一天。"""
     county, period = _county_and_period(county_code, year, quarter)
     report = service.compute(county, period, as_of.date() if as_of else None)
     villages = report.result["villages"]
@@ -65,37 +63,37 @@ def compute(county_code, year, quarter, as_of, as_json):
 @reports_cli.command("issue")
 @_period_options
 def issue(county_code, year, quarter, as_of):
-    """Issue (freeze) the next version of the period's report; townships then sign off their parts."""
+    """下发(定稿)该期报表的下一版, 之后由各乡镇签收各自部分。"""
     county, period = _county_and_period(county_code, year, quarter)
     try:
         report = service.issue(county, period, as_of.date() if as_of else None)
     except ApiError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise CliError(exc.problem.code, exc.message) from exc
     click.echo(f"已下发 {county.name} {period.label_zh} 第 {report.version} 版 (报表 {report.id}): 应拨 "
                f"{yuan(report.net_fen)} 元, 快照哈希 {report.snapshot_hash}")
 
 
 @reports_cli.command("export")
 @click.argument("report_id", type=int)
-@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS), help="导出格式。")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def export(report_id, fmt, out):
-    """Write a report (the whole county) as XLSX, PDF or CSV."""
+    """把一份报表(全县)导出为 XLSX、PDF 或 CSV。"""
     report = db.session.get(CompensationReport, report_id)
     if report is None:
-        raise click.ClickException(f"报表不存在: {report_id}")
+        raise CliError("unknown_report", f"报表不存在: {report_id} (farmpatrol reports list 列出全部)")
     body, _, _ = files.export(files.view_for(None, report), fmt, current_app.config["FARMPATROL"].report_font_path)
     out.write_bytes(body)
-    click.echo(f"wrote {out} ({len(body)} bytes)")
+    click.echo(f"已写入 {out} ({len(body)} 字节)")
 
 
 @reports_cli.command("list")
 def list_reports():
-    """Every report, newest period first."""
+    """列出全部报表, 最近的期次在前。"""
     query = select(CompensationReport).order_by(CompensationReport.period_start.desc(), CompensationReport.id.desc())
     for report in db.session.scalars(query):
         period = Period(report.period_kind, report.period_start, report.period_end)
-        version = f"v{report.version}" if report.version else "draft"
+        version = f"v{report.version}" if report.version else "草稿"
         issued = report.issued_at.astimezone(report.county.zone).strftime("%Y-%m-%d") if report.issued_at else "-"
         click.echo(f"{report.id:>5} {report.county.code} {period.label_zh:<12} {version:<6} "
                    f"{service.STATUS_LABELS_ZH[report.status]:<8} 应拨 {yuan(report.net_fen):>14} 下发 {issued}")

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import case as when, func, select
 
-from server.cases.models import CaseObservation, ViolationCase
+from server.cases.models import ViolationCase, latest_evidence_level
 from server.cases.workflow import CLOSED
 from server.extensions import db
 from server.parcels.geometry import SQUARE_METRES_PER_MU
@@ -21,6 +21,7 @@ from server.reports.snapshot import CaseIn, ParcelIn, PatrolIn, Period, RateVers
 from server.rules.models import RuleConfig
 from server.rules.versions import rules_in_force, rules_of
 from server.territory.models import County, Township, Village
+from server.timezones import end_of_day
 
 _AREA_PLACES = Decimal("0.0001")
 
@@ -28,7 +29,7 @@ _AREA_PLACES = Decimal("0.0001")
 def load_snapshot(county: County, period: Period, as_of: date) -> Snapshot:
     tz = county.zone
     starts_at, ends_at = (datetime.combine(day, time(), tz) for day in (period.start, period.end))
-    cutoff_at = min(datetime.combine(as_of + timedelta(days=1), time(), tz), ends_at)
+    cutoff_at = min(end_of_day(as_of, tz), ends_at)
     config, rules = rules_in_force(county.id, min(as_of, period.end - timedelta(days=1)))
     body = (config.body.get("compensation") if config else None) or DEFAULT_COMPENSATION
     return Snapshot(
@@ -82,11 +83,8 @@ def _parcels(county_id: int) -> tuple[ParcelIn, ...]:
 def _cases(county_id: int, statuses: frozenset[str], cutoff_at: datetime, starts_at: datetime) -> tuple[CaseIn, ...]:
     """Cases in a counted status seen before the cut-off and not closed before the period: a closed case's
     last change is its closing (销号 is final), so `updated_at` is when it closed."""
-    latest_level = (select(CaseObservation.evidence_level).where(CaseObservation.case_id == ViolationCase.id)
-                    .order_by(CaseObservation.observed_at.desc(), CaseObservation.id.desc()).limit(1)
-                    .scalar_subquery())
     query = (select(ViolationCase.id, ViolationCase.version, Parcel.code, Village.code, ViolationCase.code,
-                    ViolationCase.category, ViolationCase.status, ViolationCase.area_mu, latest_level,
+                    ViolationCase.category, ViolationCase.status, ViolationCase.area_mu, latest_evidence_level,
                     RuleConfig.version, ViolationCase.first_observed_at, ViolationCase.deadline_at,
                     ViolationCase.updated_at)
              .join(Parcel, ViolationCase.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)

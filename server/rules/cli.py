@@ -4,11 +4,10 @@ import json
 from datetime import datetime
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
-from server.clitext import AS_OF, CliError, end_of_day, zone_of_jobs
+from server.clitext import AS_OF, CliError, as_of_moment
 from server.rules import service, versions
 from server.rules.config import merged_body
 from server.territory.cli import county_or_fail
@@ -48,13 +47,11 @@ def publish(county_code, effective_from, note, override_file):
 @AS_OF
 def reevaluate_abandonment(as_of):
     """重新判断近期闲置的图斑是否撂荒(调度任务每天执行); --as-of 按某日结束时判断。"""
-    now = end_of_day(as_of.date(), zone_of_jobs(current_app)) if as_of else None
-    click.echo(f"记录 {service.reevaluate_abandonment(now=now)} 条撂荒观察")
+    click.echo(f"记录 {service.reevaluate_abandonment(now=as_of_moment(as_of))} 条撂荒观察")
 
 
 @rules_cli.command("evaluate-rice-year")
 @AS_OF
 def evaluate_rice_year(as_of):
     """粮食生产功能区: 标记全年有作物却未种水稻的图斑(调度任务每月执行); --as-of 按某日结束时判断。"""
-    now = end_of_day(as_of.date(), zone_of_jobs(current_app)) if as_of else None
-    click.echo(f"已记录 {service.evaluate_rice_year(now=now)} 条全年未种水稻的观测")
+    click.echo(f"已记录 {service.evaluate_rice_year(now=as_of_moment(as_of))} 条全年未种水稻的观测")

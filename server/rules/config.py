@@ -104,6 +104,11 @@ class EvidenceRules:
     violation_levels: frozenset[str]
     recheck_due_days: int
 
+    def trusts(self, level: str | None) -> bool:
+        """Evidence at this level may open a violation, confirm a doubt or close a case; below it, a finding
+        is a doubt waiting for a re-check."""
+        return level in self.violation_levels
+
 
 @dataclass(frozen=True)
 class AbandonmentEvidenceRules:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.rules.codes import CULTIVATED
+from server.timezones import end_of_day
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def year_window(year: int, year_end_month: int, tz: ZoneInfo) -> tuple[datetime,
     """From the local new year to the end of the year-end month."""
     last_day = calendar.monthrange(year, year_end_month)[1]
     return (datetime.combine(date(year, 1, 1), time(), tz),
-            datetime.combine(date(year, year_end_month, last_day) + timedelta(days=1), time(), tz))
+            end_of_day(date(year, year_end_month, last_day), tz))
 
 
 def last_ended_year(today: date, year_end_month: int) -> int:

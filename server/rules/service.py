@@ -1,5 +1,5 @@
 """The rules against the database: applying them to a complete inspection, re-evaluating abandonment
-over time, judging the year's rice, and counting missed patrols.
+over time and judging the year's rice (missed patrols are counted with the report inputs, `reports/inputs.py`).
 
 Answers are read through the mapping of each inspection's form version (`observations.py`). `apply_rules`
 runs inside the completion hook's transaction (no commit); the jobs `reevaluate_abandonment` and
@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import contains_eager
 
 from server.cases import intake
@@ -24,7 +24,6 @@ from server.forms import service as forms
 from server.forms.models import FormVersion
 from server.inspections.models import Inspection, InspectionStatus
 from server.parcels.models import Parcel, parcel_land_classes
-from server.patrols.models import PatrolTask, TaskStatus
 from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
 from server.rules.codes import NOT_CULTIVATED
@@ -32,7 +31,7 @@ from server.rules.config import RuleSet
 from server.rules.observations import Visit, read_visit
 from server.rules.rice import RiceVisit, last_ended_year, rice_seen, year_window, year_without_rice
 from server.rules.versions import rules_in_force
-from server.territory.models import County, Village
+from server.territory.models import County
 
 # A seasonal flag fires when a season ends, at most a year after its idle observation; a year's
 # confirmation fires on a new visit (apply_rules). So the job need not look at older parcels (the device
@@ -188,15 +187,3 @@ def _complete_history(parcel_id: int) -> History:
                                                        Inspection.status == InspectionStatus.COMPLETE.value))
     return [(i, visit_of(i)) for i in sorted(rows, key=lambda i: (i.observed_at, i.id))]
 
-
-def missed_patrols(county_code: str, start: datetime, end: datetime) -> dict[str, int]:
-    """巡查不到位: overdue patrol tasks per village code whose window closed in [start, end), for reports.
-    A task done late still counts as done (the phone may sync days after the visit)."""
-    rows = db.session.execute(
-        select(Village.code, func.count(PatrolTask.id))
-        .join(Parcel, PatrolTask.parcel_id == Parcel.id).join(Village, Parcel.village_id == Village.id)
-        .join(County, Parcel.county_id == County.id)
-        .where(County.code == county_code, PatrolTask.status == TaskStatus.OVERDUE.value,
-               PatrolTask.due_at >= start, PatrolTask.due_at < end)
-        .group_by(Village.code).order_by(Village.code))
-    return dict(rows.all())

@@ -70,9 +70,12 @@ def _make_room(device: Device, sha256: str, length: int) -> None:
             _discard(upload)
         else:
             kept.append(upload)
+    held_bytes = sum(u.length_bytes for u in kept)
     while kept and (len(kept) + 1 > config.max_open_uploads_per_device
-                    or sum(u.length_bytes for u in kept) + length > config.max_open_upload_bytes_per_device):
-        _discard(kept.pop(0))
+                    or held_bytes + length > config.max_open_upload_bytes_per_device):
+        evicted = kept.pop(0)
+        held_bytes -= evicted.length_bytes
+        _discard(evicted)
 
 
 def get(device: Device, upload_id: str) -> Upload:
@@ -85,19 +88,13 @@ def get(device: Device, upload_id: str) -> Upload:
     return upload
 
 
-def offset_of(upload: Upload) -> int:
-    return _partials().offset(upload.id)
-
-
 def status(device: Device, upload_id: str) -> tuple[int, Upload | None]:
     """HEAD: the offset, and the upload (None once it completed). An upload whose bytes are all there but that
     is not stored yet (the server died between the last byte and the store) is finished now, so a device that
     asks before resuming finds the photo stored."""
     upload = get(device, upload_id)
-    offset = offset_of(upload)
-    if offset == upload.length_bytes and _finish_if_idle(upload):
-        return offset, None
-    return offset, upload
+    offset = _finish_if_idle(upload)
+    return (upload.length_bytes, None) if offset is None else (offset, upload)
 
 
 def append(device: Device, upload_id: str, offset: int, body: BinaryIO,
@@ -148,13 +145,16 @@ def _locked(upload: Upload) -> Iterator[Chunk | None]:
         raise ApiError(NOT_FOUND, "上传不存在", field="upload_id") from None
 
 
-def _finish_if_idle(upload: Upload) -> bool:
-    """Finish an upload whose bytes are all there, unless a request holds it; True if this call finished it."""
+def _finish_if_idle(upload: Upload) -> int | None:
+    """Finish an upload whose bytes are all there, unless a request holds it: None if this call finished it,
+    else the offset. The offset is read once (on S3 each read lists the upload's chunks)."""
     with _locked(upload) as chunk:
-        if chunk is None or chunk.start != upload.length_bytes:
-            return False
+        if chunk is None:  # another request is appending (a local partial file: its size is a stat)
+            return _partials().offset(upload.id)
+        if chunk.start != upload.length_bytes:
+            return chunk.start
         _finish(upload)
-        return True
+        return None
 
 
 def _write_body(partial: BinaryIO, body: BinaryIO, room: int, checksum: tuple[str, bytes] | None):
@@ -204,11 +204,10 @@ def expire_stale_uploads(now: datetime | None = None) -> int:
     now = now or utcnow()
     partials = _partials()
     for upload in db.session.scalars(select(Upload)).all():
-        if partials.exists(upload.id) and partials.offset(upload.id) == upload.length_bytes:
-            try:
-                _finish_if_idle(upload)
-            except ApiError:  # bytes that do not match their SHA-256 were discarded; the device uploads again
-                pass
+        try:
+            _finish_if_idle(upload)
+        except ApiError:  # gone meanwhile, or bytes that did not match their SHA-256 (discarded; sent again)
+            pass
     stale = db.session.scalars(select(Upload).where(Upload.expires_at <= now)).all()
     for upload in stale:
         _discard(upload)

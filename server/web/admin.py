@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.accounts import service as accounts
 from server.accounts import villages as assigned_villages
 from server.accounts.models import ROLE_LABELS_ZH, Device, Role, User
-from server.accounts.scopes import village_scope
+from server.accounts.scopes import township_scope, village_scope
 from server.errors import ApiError
 from server.extensions import db
 from server.territory.models import Township, Village
@@ -33,8 +33,7 @@ def _render_users(error: str | None = None, form: dict | None = None, status: in
     admin = signed_in_user()
     users = db.session.scalars(select(User).where(User.county_id == admin.county_id)
                                .order_by(User.role, User.username)).all()
-    townships = db.session.scalars(select(Township).where(Township.county_id == admin.county_id)
-                                   .order_by(Township.code)).all()
+    townships = db.session.scalars(select(Township).where(township_scope(admin)).order_by(Township.code)).all()
     return render_template("admin/users.html", users=users, roles=ROLE_LABELS_ZH, townships=townships,
                            villages=_county_villages(admin), territory_of=territory_label, error=error,
                            form=form or {}), status

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from server.accounts.scopes import village_scope
 from server.cases import service, workflow
-from server.cases.queue import DOUBTS, QueueFilter, latest_evidence_level, queue_query, status_counts
+from server.cases.models import latest_evidence_level
+from server.cases.queue import DOUBTS, QueueFilter, queue_query, status_counts
 from server.db_types import BIGINT_MAX
-from server.errors import NOT_FOUND, STALE_CASE, ApiError
+from server.errors import STALE_CASE, ApiError
 from server.extensions import db
 from server.patrols.models import TaskStatus
 from server.rules.codes import CATEGORY_LABELS_ZH
@@ -72,8 +73,6 @@ def case_transition(case_id: int):
                            expected_version=data["expected_version"])
     except ApiError as err:
         db.session.rollback()
-        if err.problem is NOT_FOUND:
-            abort(404)
         message = ("该案件在您打开页面后已被他人处理, 下方显示的是最新状态, 请核对后再操作。(" + err.message + ")"
                    if err.problem is STALE_CASE else err.message)
         return _render_case(case_id, error=message, form=request.form.to_dict(), status=err.status)

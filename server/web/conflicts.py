@@ -3,11 +3,11 @@ with the differing fields marked, resolved by keeping one with a reason (server.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from server.accounts.models import Device
 from server.db_types import BIGINT_MAX
-from server.errors import NOT_FOUND, ApiError
+from server.errors import ApiError
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.sync import conflicts
@@ -46,8 +46,6 @@ def conflict_resolve(conflict_id: int):
         conflicts.resolve(signed_in_user(), conflict_id, data["keep"], data["reason"])
     except ApiError as err:
         db.session.rollback()
-        if err.problem is NOT_FOUND:
-            abort(404)
         return _render_conflict(conflict_id, error=err.message, form=request.form.to_dict(), status=err.status)
     flash(f"已处理: {KEEP_LABELS_ZH[data['keep']]}", "ok")
     return redirect(url_for("web.conflict_detail", conflict_id=conflict_id))

@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from shapely.geometry import mapping
 from sqlalchemy import select
 
-from server.accounts.models import Role
+from server.accounts.scopes import township_scope
 from server.db_types import utcnow
 from server.extensions import db
 from server.patrols.coverage import parcel_last_patrols, village_coverage
@@ -43,21 +43,14 @@ def coverage():
     year, number = map(int, month.split("-"))
     start = datetime.combine(datetime(year, number, 1).date(), time(), DISPLAY_ZONE)
     end = datetime.combine(datetime(year + number // 12, number % 12 + 1, 1).date(), time(), DISPLAY_ZONE)
-    townships = _townships(user)
-    township = args["township"] or (user.township.code if user.role_enum is Role.TOWNSHIP_REVIEWER
-                                    else (townships[0].code if townships else None))
+    townships = db.session.scalars(select(Township).where(township_scope(user)).order_by(Township.code)).all()
+    township = args["township"] or (townships[0].code if townships else None)  # a reviewer: their own
     rows = village_coverage(user, start, end, now)
     parcels = parcel_last_patrols(user, township)
     return render_template("coverage.html", rows=rows, month=month, townships=townships, township=township,
                            map_data=_recency_map(parcels, now), buckets=RECENCY_BUCKETS, never=NEVER,
                            totals={key: sum(getattr(r, key) for r in rows)
                                    for key in ("parcels", "never_patrolled", "due", "done", "overdue")})
-
-
-def _townships(user) -> list[Township]:
-    if user.role_enum is Role.TOWNSHIP_REVIEWER:
-        return [user.township]
-    return list(db.session.scalars(select(Township).where(Township.county_id == user.county_id).order_by(Township.code)))
 
 
 def _recency_map(parcels, now: datetime) -> dict:

@@ -6,11 +6,13 @@ from flask import abort, redirect, render_template, request, url_for
 
 from server.parcels import import_jobs
 from server.parcels.crs import ParcelSourceError
+from server.parcels.import_jobs import ImportStatus
 from server.parcels.reader import parse_field_map
 from server.web import web
 from server.web.shell import ADMINS, page, signed_in_user
 
-STATUS_ZH = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败"}
+STATUS_ZH = {ImportStatus.QUEUED.value: "排队中", ImportStatus.RUNNING.value: "导入中", ImportStatus.DONE.value: "已完成",
+             ImportStatus.FAILED.value: "失败"}
 
 
 @web.get("/admin/parcels")
@@ -48,4 +50,4 @@ def admin_upload_parcels():
 def admin_parcel_job(job_id: int):
     job = import_jobs.county_job(signed_in_user(), job_id) or abort(404)
     return render_template("admin/parcel_job.html", job=job, status_zh=STATUS_ZH,
-                           finished=job.status in ("done", "failed"))
+                           finished=job.status in (ImportStatus.DONE.value, ImportStatus.FAILED.value))

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from server.accounts.models import Role
 from server.db_types import BIGINT_MAX
-from server.errors import NOT_FOUND, ApiError
+from server.errors import VALIDATION_FAILED, ApiError
 from server.extensions import db
 from server.reports import files, service
 from server.reports.calc import yuan
@@ -106,8 +106,6 @@ def _report_step(report_id: int, step):
         done_zh = step()
     except ApiError as err:
         db.session.rollback()
-        if err.problem is NOT_FOUND and err.field == "report_id":
-            abort(404)
         return _render_report(report_id, error=err.message, form=request.form.to_dict(), status=err.status)
     flash(done_zh, "ok")
     return redirect(url_for("web.report_detail", report_id=report_id))
@@ -116,12 +114,12 @@ def _report_step(report_id: int, step):
 def _render_report(report_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
     user = signed_in_user()
     args = query_args(ReportDiffArgs(), request.args)
+    report = service.get_report(user, report_id)
     try:
-        report = service.get_report(user, report_id)
         diff = _diff(user, report, args["against"])
     except ApiError as err:
-        if err.problem is NOT_FOUND:
-            abort(404)
+        if err.problem is not VALIDATION_FAILED:  # an `against` out of scope is the 404 page, as any other record
+            raise
         abort(400, description=err.message)  # `against` is no version of this period
     view = files.view_for(user, report)
     kinds = [kind for kind in KINDS if any(kind in v["deductions_fen"] for v in view.villages)]

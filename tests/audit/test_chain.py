@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from server.audit.models import AuditEvent
 from server.accounts.models import User
 from server.audit.service import record_event, verify_chain
-from server.audit.state import verify_state
+from server.audit.state import INSPECTION_ENTITY, verify_state
 from server.cases import service as cases
 from server.cases.models import ViolationCase
 from server.extensions import db
@@ -125,7 +125,7 @@ def test_completion_hook_audits_the_inspection_and_runs_the_rules(sync_client_se
         upload(client, token, blob)
     inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == body["uuid"]))
     assert inspection.status == "complete"
-    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "inspection"))
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == INSPECTION_ENTITY))
     assert (event.entity_id, event.action, event.after["content_hash"]) == (
         inspection.uuid, "completed", inspection.content_hash)
     [case] = db.session.scalars(select(ViolationCase))

@@ -17,6 +17,7 @@ from server.patrols.models import PatrolTask, TaskStatus
 from server.reports import service
 from server.reports.snapshot import period_of
 from server.territory.models import Village
+from server.territory.service import get_county
 from tests.reviews.fixtures import beijing, building, cases_of, inspect
 
 VILLAGE = "330481101201"
@@ -63,4 +64,4 @@ def village_result(report, code: str = VILLAGE) -> dict:
 
 
 def year_report(county_code: str = "330481", **kwargs):
-    return service.compute(service.county_or_error(county_code), period_of("year", 2026), YEAR_END, **kwargs)
+    return service.compute(get_county(county_code), period_of("year", 2026), YEAR_END, **kwargs)

@@ -13,13 +13,14 @@ from pypdf import PdfReader
 
 from server.reports import files, service
 from server.reports.snapshot import period_of
+from server.territory.service import get_county
 from tests.reports.conftest import VILLAGE, YEAR_END, confirmed_case, missed_tasks, user
 
 @pytest.fixture
 def issued(worked, app):
     case = confirmed_case(worked["pbf"][0], 2.0)
     missed_tasks(worked["pbf"][2], missed=3, done=2)
-    report = service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=user("admin"))
+    report = service.issue(get_county("330481"), period_of("year", 2026), YEAR_END, actor=user("admin"))
     return report, case, app.config["FARMPATROL"].report_font_path
 
 
@@ -90,11 +91,14 @@ def test_cli_compute_issue_export_list(worked, runner, tmp_path):
     assert set(data["totals"]) == {"base_yuan", "deduction_yuan", "net_yuan"}
     result = runner.invoke(args=["reports", "issue", "--county", "330481", "--year", "2026", "--as-of", "2026-12-31"])
     assert result.exit_code == 0 and "第 1 版" in result.output, result.output
-    report_id = service.latest_issued(service.county_or_error("330481"), period_of("year", 2026)).id
+    report_id = service.latest_issued(get_county("330481"), period_of("year", 2026)).id
     for fmt in ("xlsx", "pdf", "csv"):
         out = tmp_path / f"report.{fmt}"
         result = runner.invoke(args=["reports", "export", str(report_id), "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0 and out.stat().st_size > 0, result.output
     listing = runner.invoke(args=["reports", "list"]).output
-    assert "2026年度" in listing and "v1" in listing and "draft" in listing
-    assert runner.invoke(args=["reports", "compute", "--county", "999999", "--year", "2026"]).exit_code == 1
+    assert "2026年度" in listing and "v1" in listing and "草稿" in listing
+    unknown = runner.invoke(args=["reports", "compute", "--county", "999999", "--year", "2026"])
+    assert unknown.exit_code == 1 and "错误: 县不存在: 999999" in unknown.output and "[unknown_county]" in unknown.output
+    missing = runner.invoke(args=["reports", "export", "999999", "--format", "csv", "--out", str(tmp_path / "x.csv")])
+    assert missing.exit_code == 1 and "[unknown_report]" in missing.output

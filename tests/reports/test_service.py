@@ -3,7 +3,7 @@ change; issued versions frozen against later changes, their diff, and the townsh
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,10 +11,13 @@ from server.audit.service import entity_history, verify_chain
 from server.cases import service as cases
 from server.errors import ApiError
 from server.extensions import db
+from server.patrols.models import PatrolTask, TaskStatus
 from server.reports import service
 from server.reports.calc import calculate
-from server.reports.snapshot import Snapshot, period_of
+from server.reports.inputs import load_snapshot
+from server.reports.snapshot import PatrolIn, Snapshot, period_of
 from server.rules.versions import publish_rules
+from server.territory.service import get_county
 from tests.reports.conftest import VILLAGE, YEAR_END, confirmed_case, missed_tasks, user, village_result, year_report
 from tests.reviews.fixtures import beijing, building, inspect
 
@@ -38,6 +41,22 @@ def test_worked_example_base_and_deductions(worked):
     village = village_result(report)
     assert (village["deduction_fen"], village["net_fen"]) == (855_00, 204_145_00)
     assert village["deductions_fen"] == {"nonag": 240_00, "patrol": 615_00}
+
+
+def test_patrol_inputs_are_tasks_whose_window_closed_by_the_cut_off(worked):
+    missed_tasks(worked["pbf"][0], missed=2, done=1)  # due 1, 16 and 31 March; a task done late counts as done
+    for status, due in ((TaskStatus.CANCELLED, beijing(2026, 4, 1)), (TaskStatus.OVERDUE, beijing(2027, 1, 2))):
+        db.session.add(PatrolTask(parcel_id=worked["pbf"][1].id, period_key=f"x-{status.value}",
+                                  opens_at=due - timedelta(days=14), due_at=due, status=status.value))
+    db.session.commit()
+    county, year = get_county("330481"), period_of("year", 2026)
+
+    def patrols(as_of: date) -> list[PatrolIn]:
+        return [p for p in load_snapshot(county, year, as_of).patrols if p.village_code == VILLAGE]
+
+    assert patrols(YEAR_END) == [PatrolIn(VILLAGE, due=3, missed=2)]
+    assert patrols(date(2026, 3, 20)) == [PatrolIn(VILLAGE, due=2, missed=2)]
+    assert patrols(date(2026, 2, 28)) == []
 
 
 def test_waiver_overdue_veto_and_cap_from_published_rules(worked):
@@ -76,7 +95,7 @@ def test_mid_year_rate_change_is_pro_rated(worked):
 
 def test_issued_version_is_frozen_and_the_next_one_diffs(worked):
     admin, reviewer = user("admin"), user("reviewer101")
-    county, period = service.county_or_error("330481"), period_of("year", 2026)
+    county, period = get_county("330481"), period_of("year", 2026)
     case = confirmed_case(worked["pbf"][0], 2.0)
     v1 = service.issue(county, period, YEAR_END, actor=admin, now=beijing(2027, 1, 10))
     frozen = (v1.snapshot_hash, v1.result, v1.net_fen)
@@ -102,7 +121,7 @@ def test_issued_version_is_frozen_and_the_next_one_diffs(worked):
 
 def test_townships_sign_off_then_the_county_finalises(worked):
     admin = user("admin")
-    report = service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=admin)
+    report = service.issue(get_county("330481"), period_of("year", 2026), YEAR_END, actor=admin)
     assert [s.status for s in report.signoffs] == ["pending", "pending"]
     with pytest.raises(ApiError) as refused:
         service.decide_signoff(user("reviewer101"), report.id, "330481102", "sign")
@@ -118,7 +137,7 @@ def test_townships_sign_off_then_the_county_finalises(worked):
     service.decide_signoff(user("reviewer102"), report.id, "330481102", "sign")
     assert service.finalise(admin, report.id).status == "finalised"
     with pytest.raises(ApiError) as again:
-        service.issue(service.county_or_error("330481"), period_of("year", 2026), YEAR_END, actor=admin)
+        service.issue(get_county("330481"), period_of("year", 2026), YEAR_END, actor=admin)
     assert again.value.problem.code == "invalid_report_state"
     actions = [e.action for e in entity_history(service.AUDIT_ENTITY, report.id)]
     assert actions == ["issued", "township_signed", "township_returned", "township_signed", "finalised"]

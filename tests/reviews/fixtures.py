@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.audit.service import inspection_state, record_event
+from server.audit.state import INSPECTION_ENTITY
 from server.cases.models import ViolationCase
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionStatus
@@ -71,7 +72,7 @@ def inspect(parcel: Parcel, answers: dict, *, level: str = "trusted", at: dateti
         received_at=at, completed_at=at, evidence_level=level)
     db.session.add(inspection)
     db.session.flush()
-    record_event("inspection", inspection.uuid, "completed", county_id=parcel.county_id,
+    record_event(INSPECTION_ENTITY, inspection.uuid, "completed", county_id=parcel.county_id,
                  after=inspection_state(inspection), at=at)
     apply_rules(inspection, now=now or at + timedelta(hours=1))
     db.session.commit()

@@ -1,5 +1,5 @@
 """From findings to cases: the evidence gate, one open case per problem, abandonment over time in the
-database (the job, with time travel), and missed patrols."""
+database (the job, with time travel)."""
 
 from datetime import timedelta
 
@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from server.accounts.models import User
 from server.cases import service as cases
-from server.cases.models import CaseObservation
+from server.cases.models import CaseObservation, ViolationCase, latest_evidence_level
 from server.extensions import db
-from server.patrols.models import PatrolTask, TaskStatus
-from server.rules.service import apply_rules, missed_patrols, reevaluate_abandonment
-from tests.reviews.fixtures import GRAIN, IDLE, beijing, building, cases_of, inspect, inspector_of
+from server.patrols.models import PatrolTask
+from server.rules.service import apply_rules, reevaluate_abandonment
+from tests.reviews.fixtures import GRAIN, IDLE, beijing, building, cases_of, inspect
 from tests.sync.helpers import pull_all
 
 
@@ -62,6 +62,14 @@ def test_repeated_observations_attach_to_the_open_case_with_the_largest_area(par
     assert hardening_case.code == "NONAG_HARDENING"
 
 
+def test_a_cases_evidence_level_is_that_of_its_latest_visit_not_of_the_last_to_arrive(parcels):
+    inspect(parcels["pbf"], building(2.0), at=beijing(2026, 5, 10))
+    inspect(parcels["pbf"], building(2.0), level="doubtful", at=beijing(2026, 5, 3))  # an older visit, synced late
+    [case] = cases_of(parcels["pbf"])
+    assert len(case.observations) == 2
+    assert db.session.scalar(select(latest_evidence_level).where(ViolationCase.id == case.id)) == "trusted"
+
+
 def test_a_closed_problem_seen_again_opens_a_new_case(parcels):
     inspect(parcels["pbf"], building(2.0))
     [case] = cases_of(parcels["pbf"])
@@ -87,18 +95,6 @@ def test_abandonment_job_flags_after_the_season_and_confirms_after_a_year(parcel
     inspect(parcel, IDLE, at=beijing(2027, 7, 12))
     [case] = cases_of(parcel)
     assert case.code == "ABANDON_YEAR" and len(case.observations) == 2
-
-
-def test_missed_patrols_are_counted_per_village(parcels, demo):
-    for parcel, status in ((parcels["pbf"], TaskStatus.OVERDUE), (parcels["general"], TaskStatus.OVERDUE),
-                           (parcels["foreign"], TaskStatus.OVERDUE), (parcels["grain_zone"], TaskStatus.DONE)):
-        db.session.add(PatrolTask(parcel_id=parcel.id, period_key="2026-05", opens_at=beijing(2026, 5, 1),
-                                  due_at=beijing(2026, 5, 31), status=status.value,
-                                  inspector_id=inspector_of(parcel).id))
-    db.session.commit()
-    assert missed_patrols(demo.county_code, beijing(2026, 5, 1), beijing(2026, 6, 1)) == {
-        "330481101201": 2, "330481102201": 1}
-    assert missed_patrols(demo.county_code, beijing(2026, 6, 1), beijing(2026, 7, 1)) == {}
 
 
 def test_observations_are_recorded_once_per_inspection(parcels):

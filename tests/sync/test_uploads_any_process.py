@@ -16,6 +16,7 @@ from server.evidence.storage import original_key
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.uploads import service as uploads
+from server.uploads.partials import S3Partials
 from tests.sync.helpers import TUS, bearer, create_upload, patch, photo_refs, push, record, sha256_hex
 
 
@@ -76,4 +77,27 @@ def test_the_expiry_job_drops_stale_partials_in_the_store(hosts, token):
     assert patch(one, token, location, data[:1000], 0).status_code == 204
     with first.app_context():
         assert uploads.expire_stale_uploads(now=utcnow() + timedelta(days=30)) == 1
+    assert not s3.list_objects_v2(Bucket=bucket, Prefix="county/uploads/").get("KeyCount")
+
+
+
+def test_an_upload_whose_bytes_are_all_there_is_finished_reading_its_offset_once(hosts, token, monkeypatch):
+    """The server died between the last chunk and the store: HEAD, or else the expiry job, finishes it, and
+    reads the offset (a listing of the upload's chunks) once, not once to decide and once under the lock."""
+    first, _, s3, bucket = hosts
+    one = first.test_client()
+    datas = [b"a" * 3000, b"b" * 3000]
+    locations = [create_upload(one, token, data).headers["Location"] for data in datas]
+    for location, data in zip(locations, datas):
+        s3.put_object(Bucket=bucket, Key=f"county/uploads/{location.rsplit('/', 1)[1]}/{0:012d}", Body=data)
+    reads = []
+    offset = S3Partials.offset
+    monkeypatch.setattr(S3Partials, "offset", lambda self, upload_id: reads.append(upload_id) or offset(self, upload_id))
+    head = one.head(locations[0], headers={**TUS, **bearer(token)})
+    assert head.headers["Upload-Offset"] == "3000" and len(reads) == 1
+    with first.app_context():
+        assert uploads.expire_stale_uploads() == 0
+    assert len(reads) == 2
+    for data in datas:
+        assert one.head(f"/api/v1/photos/{sha256_hex(data)}", headers=bearer(token)).status_code == 200
     assert not s3.list_objects_v2(Bucket=bucket, Prefix="county/uploads/").get("KeyCount")

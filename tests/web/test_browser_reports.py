@@ -16,7 +16,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def season_with_report(history, sync_demo):
-    return build_report_history(sync_demo.county_code, 2025)
+    return build_report_history(sync_demo.county_code, 2025, photo_long_side_px=320)
 
 
 def test_reviewer_resolves_the_conflict_and_signs_off_the_report(season_with_report, live_server, chromium,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.audit.service import entity_history
+from server.audit.state import INSPECTION_ENTITY
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionConflict
 from tests.web.conftest import csrf_of, sign_in
@@ -35,7 +36,7 @@ def test_a_reviewer_sees_both_versions_and_keeps_one(history, client):
     assert conflict.resolution == "incoming"
     inspection = db.session.get(Inspection, conflict.inspection_id)
     assert inspection.answers["remarks"] == "补充: 田块东侧有少量积水"
-    event = entity_history("inspection", inspection.uuid)[-1]
+    event = entity_history(INSPECTION_ENTITY, inspection.uuid)[-1]
     assert (event.action, event.reason) == ("conflict_kept_incoming", "巡查员确认后到版本补充了积水情况")
 
     again = client.post(f"/conflicts/{conflict.id}/resolve",

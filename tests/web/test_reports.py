@@ -22,7 +22,7 @@ YEAR = 2025
 
 @pytest.fixture
 def report(sync_demo):
-    return build_report_history(sync_demo.county_code, YEAR)
+    return build_report_history(sync_demo.county_code, YEAR, photo_long_side_px=320)
 
 
 def township_name(code: str) -> str:
@@ -72,6 +72,10 @@ def test_other_roles_and_townships_are_refused(report, client):
     assert client.get(f"/reports/{report.id + 1000}").status_code == 404
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert 'data-signoff="330481102"' in page and 'data-signoff="330481101"' not in page
+    missing = client.post(f"/reports/{report.id + 1000}/signoffs",
+                          data={"csrf_token": csrf_of(page), "township": "330481102", "action": "sign"})
+    assert missing.status_code == 404 and "页面不存在" in missing.get_data(as_text=True)
+    assert client.get(f"/reports/{report.id}?against={report.id + 1000}").status_code == 404
 
 
 def test_the_county_admin_drafts_issues_compares_and_finalises(report, client):
