@@ -105,5 +105,5 @@ def _inspect(parcel: Parcel, answers: dict, at: datetime) -> None:
     db.session.flush()
     record_event("inspection", inspection.uuid, "completed", county_id=parcel.county_id,
                  after=inspection_state(inspection), at=at)
-    apply_rules(inspection, now=at + timedelta(hours=1))
+    apply_rules([inspection], now=at + timedelta(hours=1))
     db.session.commit()

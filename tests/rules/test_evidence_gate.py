@@ -103,6 +103,6 @@ def test_missed_patrols_are_counted_per_village(parcels, demo):
 
 def test_observations_are_recorded_once_per_inspection(parcels):
     inspection = inspect(parcels["pbf"], building(2.0))
-    apply_rules(inspection)
+    apply_rules([inspection])
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(CaseObservation)) == 1

@@ -71,7 +71,7 @@ def test_a_failing_completion_hook_never_fails_the_upload(client, token, own_par
     data = b"stored whatever the hook does" * 40
     rec = record(own_parcels[0], photos=photo_refs(data, data))
     push(client, token, [rec])
-    with mock.patch("server.inspections.completion.assessments.assess_inspection",
+    with mock.patch("server.inspections.completion.assessments.assess_inspections",
                     side_effect=OverflowError("date value out of range")):
         upload(client, token, data)
     assert _held(client, token, sha256_hex(data))

@@ -25,14 +25,14 @@ def _complete_records(client, token, codes):
 
 def test_one_failing_hook_fails_only_its_record(client, token, own_parcels, caplog):
     records = _complete_records(client, token, own_parcels[:3])
-    real = assessments.assess_inspection
+    real = assessments.assess_inspections
 
-    def assess(inspection):
-        if inspection.uuid == records[1]["uuid"]:
+    def assess(inspections):
+        if records[1]["uuid"] in {inspection.uuid for inspection in inspections}:
             raise OverflowError("date value out of range")
-        return real(inspection)
+        return real(inspections)
 
-    with mock.patch("server.inspections.completion.assessments.assess_inspection", side_effect=assess):
+    with mock.patch("server.inspections.completion.assessments.assess_inspections", side_effect=assess):
         results = push(client, token, records).get_json()["results"]
     assert [(r["status"], r["inspection_status"]) for r in results] == [
         ("accepted", "complete"), ("accepted", "completion_failed"), ("accepted", "complete")]
