@@ -8,6 +8,7 @@ runs inside the completion hook's transaction (no commit); the jobs `reevaluate_
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
 from server.rules.codes import NOT_CULTIVATED
 from server.rules.config import RuleSet
+from server.rules.models import RuleConfig
 from server.rules.observations import Visit, read_visit
 from server.rules.rice import RiceVisit, last_ended_year, rice_seen, year_window, year_without_rice
 from server.rules.versions import rules_in_force
@@ -52,29 +54,31 @@ def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> l
     now = now or utcnow()
     parcel_ids = {inspection.parcel_id for inspection in inspections}
     histories = _complete_histories(parcel_ids)
-    visits = {i.id: v for history in histories.values() for i, v in history}
     cases = intake.ParcelCases(parcel_ids)
-    in_force: dict[tuple[int, object], tuple] = {}
+    in_force = functools.cache(rules_in_force)  # per county and day, for this call
     findings = []
     for inspection in inspections:
         parcel = inspection.parcel
-        tz = parcel.county.zone
-        local = inspection.observed_at.astimezone(tz)
-        key = (parcel.county_id, local.date())
-        if key not in in_force:
-            in_force[key] = rules_in_force(*key)
-        config, rules = in_force[key]
-        visit = visits[inspection.id]
-        history = histories[parcel.id]
-        trusted = [(i, v) for i, v in history if _trusted(i, rules)]
-        rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
-        found = [Finding(o, inspection) for o in
-                 classify(visit, parcel.land_classes, parcel.area_mu, rules, local.month, rice_seen_this_year=rice)]
-        abandoned = _abandonment_finding(parcel, rules, now, tz, history)
-        found += [abandoned] if abandoned else []
-        shown = shown_problems(visit, parcel.land_classes, rules, local.month)
-        intake.record_inspection(inspection, found, shown, config, rules, cases, now=now)
-        findings += found
+        local = inspection.observed_at.astimezone(parcel.county.zone)
+        config, rules = in_force(parcel.county_id, local.date())
+        findings += _judge(inspection, histories[parcel.id], config, rules, cases, now)
+    return findings
+
+
+def _judge(inspection: Inspection, history: History, config: RuleConfig | None, rules: RuleSet,
+           cases: intake.ParcelCases, now: datetime) -> list[Finding]:
+    """One visit, with its parcel's complete history, to the cases; returns its findings."""
+    parcel, tz = inspection.parcel, inspection.parcel.county.zone
+    local = inspection.observed_at.astimezone(tz)
+    visit = visit_of(inspection)
+    trusted = [(i, v) for i, v in history if _trusted(i, rules)]
+    rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
+    findings = [Finding(o, inspection) for o in
+                classify(visit, parcel.land_classes, parcel.area_mu, rules, local.month, rice_seen_this_year=rice)]
+    abandoned = _abandonment_finding(parcel, rules, now, tz, history)
+    findings += [abandoned] if abandoned else []
+    shown = shown_problems(visit, parcel.land_classes, rules, local.month)
+    intake.record_inspection(inspection, findings, shown, config, rules, cases, now=now)
     return findings
 
 
