@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from server.accounts.models import Device, Role, User
 from server.accounts.passwords import dummy_hash, hash_password, verify_password
@@ -141,7 +142,8 @@ def revoke_device(device_id: int, *, commit: bool = True) -> Device:
 
 
 def authenticate_device(token: str) -> Device:
-    device = db.session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    device = db.session.scalar(select(Device).where(Device.token_hash == hash_token(token))
+                               .options(joinedload(Device.user)))
     if device is None or not device.user.is_active:
         raise ApiError(UNAUTHENTICATED, "设备令牌无效")
     if device.is_revoked:

@@ -1,8 +1,8 @@
 """Assessing a complete inspection's photo evidence, keeping the findings, and showing them to reviewers.
 
-`assess_inspection` runs inside the transaction that completes the inspection, so it only reads rows:
+`assess_inspections` runs inside the transaction that completes the inspection, so it only reads rows:
 each photo's metadata and pHash were extracted when its bytes arrived (server.photos.service.store_photo).
-Reuse is looked up across the whole database: exact by SHA-256 (one query per inspection) and near by
+Reuse is looked up across the whole database: exact by SHA-256 (one query for a push's inspections) and near by
 pHash (see `near_duplicates`).
 """
 
@@ -21,6 +21,7 @@ from server.accounts.models import User
 from server.assessments.models import PhotoFinding
 from server.assessments.visibility import ShownFinding, shown_findings, visible_photos
 from server.audit.service import county_of, inspection_state, record_event
+from server.audit.state import INSPECTION_ENTITY
 from server.db_types import utcnow
 from server.evidence import (DERIVED_SIZES, DeviceFix, EvidencePolicy, GeofencePolicy, PhotoContext,
                              PhotoMetadata, PhotoStore, assess_photo, derived_key, evidence_level, find_near_duplicates,
@@ -75,17 +76,32 @@ def evidence_policy() -> EvidencePolicy:
 
 
 def assess_inspection(inspection: Inspection) -> str:
-    """Assess every photo, store the findings and the evidence level, replacing any earlier assessment.
-
-    Runs in the caller's transaction and never commits; returns the level."""
-    policy = evidence_policy()
-    by_sha = {p.sha256: p for p in db.session.scalars(
-        select(Photo).where(Photo.sha256.in_({ref.sha256 for ref in inspection.photos})))}
-    earlier, later = _exact_reuse(inspection)
-    parcel = inspection.parcel.geometry
-    task = db.session.get(PatrolTask, inspection.task_id) if inspection.task_id else None
-    device_fix = _device_fix(inspection)
+    """Assess a complete inspection again, replacing its earlier findings; returns the level."""
     db.session.execute(delete(PhotoFinding).where(PhotoFinding.inspection_id == inspection.id))
+    assess_inspections([inspection])
+    return inspection.evidence_level
+
+
+def assess_inspections(inspections: list[Inspection]) -> None:
+    """Assess every photo of inspections just completed (none has findings yet), store the findings and each
+    one's evidence level. One query per kind of row for all of them (the photos, their reuse, the tasks), so a
+    push's records are assessed together; runs in the caller's transaction and never commits."""
+    policy = evidence_policy()
+    shas = {ref.sha256 for inspection in inspections for ref in inspection.photos}
+    by_sha = {p.sha256: p for p in db.session.scalars(select(Photo).where(Photo.sha256.in_(shas)))} if shas else {}
+    used_by = _uses_of(shas)
+    task_ids = {inspection.task_id for inspection in inspections if inspection.task_id}
+    tasks = {t.id: t for t in db.session.scalars(select(PatrolTask).where(PatrolTask.id.in_(task_ids)))} \
+        if task_ids else {}
+    for inspection in inspections:
+        _assess(inspection, policy, by_sha, _exact_reuse(inspection, used_by), tasks.get(inspection.task_id))
+
+
+def _assess(inspection: Inspection, policy: EvidencePolicy, by_sha: dict[str, Photo],
+            reuse: tuple[dict[str, list[str]], dict[str, list[str]]], task: PatrolTask | None) -> None:
+    earlier, later = reuse
+    parcel = inspection.parcel.geometry
+    device_fix = _device_fix(inspection)
     findings_per_photo, usable = [], []
     for ref in inspection.photos:
         photo = by_sha[ref.sha256]
@@ -106,7 +122,6 @@ def assess_inspection(inspection: Inspection) -> str:
     required_ok = all(r.ok for r in _required_photos(inspection, usable))
     inspection.evidence_level = evidence_level(findings_per_photo, required_ok)
     inspection.evidence_assessed_at = utcnow()
-    return inspection.evidence_level
 
 
 def reassess_inspection(uuid: str) -> str | None:
@@ -137,33 +152,61 @@ def _reassess(inspection: Inspection) -> str | None:
     before = inspection_state(inspection)
     level = assess_inspection(inspection)
     if level != before["evidence_level"]:
-        record_event("inspection", inspection.uuid, "reassessed", county_id=county_of(inspection), before=before, after=inspection_state(inspection))
+        record_event(INSPECTION_ENTITY, inspection.uuid, "reassessed", county_id=county_of(inspection), before=before,
+                     after=inspection_state(inspection))
     return level
 
 
-def _exact_reuse(inspection: Inspection) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+@dataclass(frozen=True)
+class _Use:
+    """An inspection citing a photo, as the reuse check compares it."""
+
+    sha256: str
+    inspection_id: int
+    uuid: str
+    parcel_id: int
+    started_at: datetime
+    device_utc_offset_min: int
+    received_at: datetime
+
+
+def _uses_of(shas: set[str]) -> dict[str, list[_Use]]:
+    """Every inspection citing each of these photos, in the order they were received (ties by id): the order
+    reuse is judged in, the same whether the check runs at arrival or in a re-assessment later."""
+    if not shas:
+        return {}
+    rows = db.session.execute(
+        select(InspectionPhoto.sha256, Inspection.id, Inspection.uuid, Inspection.parcel_id, Inspection.started_at,
+               Inspection.device_utc_offset_min, Inspection.received_at)
+        .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
+        .where(InspectionPhoto.sha256.in_(shas)).order_by(Inspection.received_at, Inspection.id))
+    uses: dict[str, list[_Use]] = {}
+    for row in rows:
+        uses.setdefault(row.sha256, []).append(_Use(*row))
+    return uses
+
+
+def _exact_reuse(inspection: Inspection, used_by: dict[str, list[_Use]]) -> tuple[dict[str, list[str]],
+                                                                                   dict[str, list[str]]]:
     """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day,
     split into those received before this one (it is a copy of theirs) and after (it is their original)."""
-    rows = db.session.execute(
-        select(InspectionPhoto.sha256, Inspection.uuid, Inspection.parcel_id, Inspection.started_at,
-               Inspection.device_utc_offset_min, _came_before(inspection))
-        .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-        .where(InspectionPhoto.sha256.in_({ref.sha256 for ref in inspection.photos}), Inspection.id != inspection.id)
-        .order_by(Inspection.received_at, Inspection.id))
     day = _local_day(inspection.started_at, inspection.device_utc_offset_min)
+    own_place = (inspection.received_at, inspection.id)
     earlier: dict[str, list[str]] = {}
     later: dict[str, list[str]] = {}
-    for sha256, uuid, parcel_id, started_at, offset_min, before in rows:
-        if parcel_id != inspection.parcel_id or _local_day(started_at, offset_min) != day:
-            uuids = (earlier if before else later).setdefault(sha256, [])
-            if uuid not in uuids:
-                uuids.append(uuid)
+    for sha256 in {ref.sha256 for ref in inspection.photos}:
+        for use in used_by.get(sha256, ()):
+            if use.inspection_id == inspection.id:
+                continue
+            if use.parcel_id != inspection.parcel_id or _local_day(use.started_at, use.device_utc_offset_min) != day:
+                uuids = (earlier if (use.received_at, use.inspection_id) < own_place else later).setdefault(sha256, [])
+                if use.uuid not in uuids:
+                    uuids.append(use.uuid)
     return earlier, later
 
 
 def _came_before(inspection: Inspection):
-    """Whether an Inspection row was received before this one (ties by id): the order the reuse is judged in,
-    the same whether the check runs at arrival or in a re-assessment later."""
+    """SQL: an Inspection row was received before this one (ties by id), the order of `_uses_of`."""
     return or_(Inspection.received_at < inspection.received_at,
                and_(Inspection.received_at == inspection.received_at, Inspection.id < inspection.id))
 

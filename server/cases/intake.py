@@ -43,23 +43,46 @@ class Finding:
     inspection: Inspection
 
 
+class ParcelCases:
+    """The cases a visit can move on its parcel (in rectification or in doubt), locked for the rest of the
+    transaction and read once for the parcels of inspections completing together. Cases the visits open join
+    it, so that a later visit of the same batch sees them as a lone one would."""
+
+    def __init__(self, parcel_ids: set[int]):
+        self._by_parcel: dict[int, list[ViolationCase]] = {parcel_id: [] for parcel_id in parcel_ids}
+        for case in locked_cases(select(ViolationCase).where(
+                ViolationCase.parcel_id.in_(parcel_ids),
+                ViolationCase.status.in_((*workflow.IN_RECTIFICATION, workflow.DOUBT))).order_by(ViolationCase.id)):
+            self._by_parcel[case.parcel_id].append(case)
+
+    def of(self, parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:
+        return [case for case in self._by_parcel.get(parcel_id, ()) if case.status in statuses]
+
+    def add(self, case: ViolationCase) -> None:
+        if case.parcel_id in self._by_parcel:
+            self._by_parcel[case.parcel_id].append(case)
+
+
 def record_inspection(inspection: Inspection, findings: list[Finding], shown: set[str], config: RuleConfig | None,
-                      rules: RuleSet, *, now: datetime) -> None:
+                      rules: RuleSet, cases: ParcelCases, *, now: datetime) -> None:
     """`shown`: the problem keys the visit itself shows (a re-inspection's verdict), beside its findings."""
     shown = shown | {problem_key(f.observation.code) for f in findings}
     trusted = rules.evidence.trusts(inspection.evidence_level)
-    _recheck_rectifications(inspection, shown, trusted, rules, now)
-    record_findings(findings, config, rules, now=now)
+    _recheck_rectifications(inspection, cases.of(inspection.parcel_id, workflow.IN_RECTIFICATION), shown, trusted,
+                            rules, now)
+    record_findings(findings, config, rules, now=now, cases=cases)
     if trusted:
-        _dismiss_resolved_doubts(inspection, shown, now)
+        _dismiss_resolved_doubts(inspection, cases.of(inspection.parcel_id, (workflow.DOUBT,)), shown, now)
 
 
-def record_findings(findings: list[Finding], config: RuleConfig | None, rules: RuleSet, *, now: datetime) -> int:
-    """Attach each finding to its problem's open case or open one; returns how many were new."""
-    return sum(_record(finding, config, rules, now) for finding in findings)
+def record_findings(findings: list[Finding], config: RuleConfig | None, rules: RuleSet, *, now: datetime,
+                    cases: ParcelCases | None = None) -> int:
+    """Attach each finding to its problem's open case or open one (joining `cases`); returns how many were new."""
+    return sum(_record(finding, config, rules, now, cases) for finding in findings)
 
 
-def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime) -> bool:
+def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime,
+            cases: ParcelCases | None) -> bool:
     obs, inspection = finding.observation, finding.inspection
     trusted = rules.evidence.trusts(inspection.evidence_level)
     upgrades = trusted and not obs.needs_review
@@ -68,6 +91,8 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
     if case is None:
         case = _create(finding, open_key, trusted, config, rules, now)
         if case is not None:
+            if cases is not None:
+                cases.add(case)
             return True
         case = _open_case(open_key)  # another transaction opened it first: attach to theirs
     already = db.session.scalar(select(CaseObservation.id).where(
@@ -143,9 +168,9 @@ def _recheck(case: ViolationCase, inspection: Inspection, rules: RuleSet, now: d
     return {"recheck_task_id": task.id}
 
 
-def _recheck_rectifications(inspection: Inspection, shown: set[str], trusted: bool, rules: RuleSet,
-                            now: datetime) -> None:
-    for case in _cases(inspection.parcel_id, workflow.IN_RECTIFICATION):
+def _recheck_rectifications(inspection: Inspection, in_rectification: list[ViolationCase], shown: set[str],
+                            trusted: bool, rules: RuleSet, now: datetime) -> None:
+    for case in in_rectification:
         _link(case, inspection, "rectification")
         evidence = f"整改复查记录 {inspection.uuid} (证据: {inspection.evidence_level or '未评估'})"
         if not trusted:
@@ -164,8 +189,9 @@ def _recheck_rectifications(inspection: Inspection, shown: set[str], trusted: bo
             change(case, workflow.RECHECK, now=now, note=f"{evidence}: 复查仍发现该问题, 继续整改")
 
 
-def _dismiss_resolved_doubts(inspection: Inspection, observed_keys: set[str], now: datetime) -> None:
-    for case in _cases(inspection.parcel_id, (workflow.DOUBT,)):
+def _dismiss_resolved_doubts(inspection: Inspection, doubts: list[ViolationCase], observed_keys: set[str],
+                             now: datetime) -> None:
+    for case in doubts:
         if case.problem_key not in observed_keys:
             _link(case, inspection, "observed")
             change(case, workflow.DISMISS_DOUBT.name, status=workflow.DISMISS_DOUBT.target, now=now,
@@ -174,11 +200,6 @@ def _dismiss_resolved_doubts(inspection: Inspection, observed_keys: set[str], no
 
 def _open_case(open_key: str) -> ViolationCase | None:
     return next(iter(locked_cases(select(ViolationCase).where(ViolationCase.open_key == open_key))), None)
-
-
-def _cases(parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:
-    return locked_cases(select(ViolationCase).where(ViolationCase.parcel_id == parcel_id,
-                                                    ViolationCase.status.in_(statuses)).order_by(ViolationCase.id))
 
 
 def _largest(current: float | None, new: float | None) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app
 from sqlalchemy import select
 
 from inspection_forms import FormDefinition, FormDefinitionError, check_republish, load_definition
@@ -51,8 +51,9 @@ def get_version(form_id: str, version: int) -> FormVersion | None:
 def get_definition(form_id: str, version: int) -> FormDefinition | None:
     """The published definition, or None when that version was never published.
 
-    Published versions never change, so a request (a push of many records) looks each one up once."""
-    found = g.setdefault("published_forms", {})
+    Published versions never change, so a server process looks each one up once (a version not published
+    yet is looked up again, as it may be published any time)."""
+    found = current_app.extensions.setdefault("farmpatrol.published_forms", {})
     if (form_id, version) not in found:
         row = get_version(form_id, version)
         if row is None:

@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.assessments import service as assessments
 from server.audit.service import county_of, inspection_state, record_event
+from server.audit.state import INSPECTION_ENTITY
 from server.db_types import utcnow
 from server.extensions import db
 from server.inspections.models import Inspection, InspectionPhoto, InspectionStatus
@@ -27,29 +29,42 @@ _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_M
 log = logging.getLogger(__name__)
 
 
-def on_inspection_complete(inspection: Inspection) -> None:
-    """THE hook: called once per inspection, inside the transaction that marks it complete.
+def on_inspections_complete(inspections: list[Inspection]) -> None:
+    """THE hook: called once per inspection (with the others completing in the same transaction, so that a
+    push's records are checked together), inside the transaction that marks them complete.
 
-    Evidence checks, patrol-task completion, the audit trail and the violation rules all start here; keep it
+    Evidence checks, the audit trail, patrol-task completion and the violation rules all start here; keep it
     the single entry point, and keep anything slow out of it (queue a job instead)."""
-    inspection.completed_at = utcnow()
-    assessments.assess_inspection(inspection)
-    record_event("inspection", inspection.uuid, "completed", county_id=county_of(inspection), after=inspection_state(inspection))
-    patrols.mark_tasks_done_for_inspection(inspection.parcel_id, inspection.inspector_id, inspection.observed_at)
-    apply_rules(inspection)
+    assessments.assess_inspections(inspections)
+    for inspection in inspections:
+        record_event(INSPECTION_ENTITY, inspection.uuid, "completed", county_id=county_of(inspection),
+                     after=inspection_state(inspection))
+    patrols.mark_tasks_done([(i.parcel_id, i.inspector_id, i.observed_at) for i in inspections])
+    apply_rules(inspections)
 
 
 def try_complete(inspection: Inspection) -> bool:
     """Mark the inspection complete if every photo it references has arrived; True if this call did."""
-    if _ids_missing_photos([inspection.id]):
+    if _ids_missing_photos([inspection]):
         return False
-    result = db.session.execute(
-        update(Inspection).where(Inspection.id == inspection.id, Inspection.status.in_(_INCOMPLETE))
-        .values(status=InspectionStatus.COMPLETE.value).execution_options(synchronize_session="fetch"))
-    if result.rowcount != 1:
-        return False
-    on_inspection_complete(inspection)
-    return True
+    return bool(_complete([inspection]))
+
+
+def _complete(inspections: list[Inspection]) -> int:
+    """Flip those still incomplete to complete with one conditional UPDATE and run the hook for the ones whose
+    row it changed: of two transactions racing to complete an inspection, only one changes its row."""
+    completed_at = utcnow()
+    flipped = set(db.session.scalars(
+        update(Inspection).where(Inspection.id.in_([i.id for i in inspections]), Inspection.status.in_(_INCOMPLETE))
+        .values(status=InspectionStatus.COMPLETE.value, completed_at=completed_at).returning(Inspection.id)
+        .execution_options(synchronize_session=False)))
+    done = [inspection for inspection in inspections if inspection.id in flipped]
+    for inspection in done:
+        set_committed_value(inspection, "status", InspectionStatus.COMPLETE.value)
+        set_committed_value(inspection, "completed_at", completed_at)
+    if done:
+        on_inspections_complete(done)
+    return len(done)
 
 
 def complete_guarded(inspection: Inspection) -> bool:
@@ -74,24 +89,16 @@ def complete_guarded(inspection: Inspection) -> bool:
 
 def complete_batch(inspections: list[Inspection]) -> int:
     """`complete_guarded` for several inspections (a push's, a photo's), with one query for their missing photos,
-    one conditional UPDATE for their status and one SAVEPOINT for all their hooks. Should any hook fail, that
-    SAVEPOINT is rolled back (status flips, hook writes and audit entries alike) and each inspection is completed
-    on its own by `complete_guarded`, so that a bad inspection still fails alone. Returns how many this call did."""
-    missing = _ids_missing_photos([i.id for i in inspections])
+    one conditional UPDATE for their status and one SAVEPOINT for the hook. Should the hook fail, that SAVEPOINT
+    is rolled back (status flips, hook writes and audit entries alike) and each inspection is completed on its
+    own by `complete_guarded`, so that a bad inspection still fails alone. Returns how many this call did."""
+    missing = _ids_missing_photos(inspections)
     ready = [i for i in inspections if i.id not in missing]
     if not ready:
         return 0
     try:
         with db.session.begin_nested():
-            flipped = set(db.session.scalars(
-                update(Inspection).where(Inspection.id.in_([i.id for i in ready]), Inspection.status.in_(_INCOMPLETE))
-                .values(status=InspectionStatus.COMPLETE.value).returning(Inspection.id)
-                .execution_options(synchronize_session=False)))
-            for inspection in ready:
-                if inspection.id in flipped:
-                    set_committed_value(inspection, "status", InspectionStatus.COMPLETE.value)
-                    on_inspection_complete(inspection)
-            return len(flipped)
+            return _complete(ready)
     except Exception:  # noqa: BLE001 - one by one now, each failure caught and recorded by complete_guarded
         log.warning("completing %d inspections together failed; completing them one by one", len(ready))
     return sum(complete_guarded(inspection) for inspection in ready)
@@ -101,7 +108,8 @@ def complete_waiting_for(sha256: str) -> int:
     """After a photo arrived: complete the inspections it was the last missing photo of."""
     referencing = select(InspectionPhoto.inspection_id).where(InspectionPhoto.sha256 == sha256)
     waiting = db.session.scalars(select(Inspection).where(Inspection.id.in_(referencing),
-                                                          Inspection.status.in_(_INCOMPLETE))).all()
+                                                          Inspection.status.in_(_INCOMPLETE))
+                                 .options(selectinload(Inspection.photos))).all()
     return complete_batch(list(waiting))
 
 
@@ -125,11 +133,13 @@ def mark_incomplete_inspections(now: datetime | None = None) -> int:
     return marked
 
 
-def _ids_missing_photos(inspection_ids: list[int]) -> set[int]:
+def _ids_missing_photos(inspections: list[Inspection]) -> set[int]:
     """Those of the inspections that cite a photo no device of their inspector has sent yet (another
     inspector's copy of the same bytes does not count)."""
+    citing = [i.id for i in inspections if i.photos]
+    if not citing:
+        return set()
     return set(db.session.scalars(
         select(InspectionPhoto.inspection_id).distinct()
         .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
-        .where(InspectionPhoto.inspection_id.in_(inspection_ids),
-               ~photos.sent_by_its_inspector())))
+        .where(InspectionPhoto.inspection_id.in_(citing), ~photos.sent_by_its_inspector())))

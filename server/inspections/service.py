@@ -1,16 +1,17 @@
 """Accepting pushed inspection records exactly once, and listing inspections for reviewers.
 
-The caller (the push service) owns the transaction; each record is written in its own SAVEPOINT so that
-one record failing never loses the others of its batch.
+The caller (the push service) owns the transaction; a push's new records are written together in one SAVEPOINT,
+and each in its own should that fail, so that one record failing never loses the others of its batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from marshmallow import ValidationError, fields
 from sqlalchemy import Select, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.accounts.models import Device, User
 from server.accounts.scopes import village_scope
@@ -36,16 +37,31 @@ _REQUIRED_MESSAGE = fields.Field.default_error_messages["required"]
 def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_s: float | None) -> list[dict]:
     """The push result for each record: accepted, duplicate, conflict or rejected (with errors by field).
 
-    Every record is stored (or answered as a repeat) first; then the new ones are completed together
-    (`completion.complete_batch`), and the results give each one's status after that."""
+    Every record is checked, the new ones are inserted together (`_insert`) and the repeats answered; then the
+    new ones are completed together (`completion.complete_batch`), and the results give each one's status
+    after that."""
     loaded = [_load(raw) for raw in raws]
     records = [record for record in loaded if isinstance(record, dict)]
     known = {i.uuid: i for i in _by_uuids([record["uuid"] for record in records])}
     in_scope = {p.code: p for p in parcels.get_parcels(device.user, {record["parcel_code"] for record in records})}
-    outcomes = [_store(device, raw, record, known, in_scope, received_at, clock_skew_s)
-                for raw, record in zip(raws, loaded)]
-    completion.complete_batch([outcome[1] for outcome in outcomes if isinstance(outcome, tuple)
-                               and outcome[0] == ACCEPTED])
+    new: dict[str, dict] = {}
+    checked = [_check_record(device.user, raw, record, known, new, in_scope) for raw, record in zip(raws, loaded)]
+
+    def build(record: dict) -> Inspection:
+        return _new_inspection(device, record, in_scope[record["parcel_code"]], received_at, clock_skew_s)
+
+    inserted = _insert(list(new.values()), build, known)
+    outcomes = []
+    for raw, record, outcome in zip(raws, loaded, checked):
+        if isinstance(outcome, dict):
+            outcomes.append(outcome)
+        elif outcome in inserted:
+            inserted.discard(outcome)  # the UUID's first record in the push; any later one repeats it
+            outcomes.append((ACCEPTED, known[outcome]))
+        else:
+            outcomes.append(_repeat(known[outcome], device, raw, content_hash(record)))
+    completion.complete_batch([outcome[1] for outcome in outcomes
+                               if isinstance(outcome, tuple) and outcome[0] == ACCEPTED])
     return [_result(outcome[1], outcome[0]) if isinstance(outcome, tuple) else outcome for outcome in outcomes]
 
 
@@ -60,32 +76,51 @@ def _load(raw: object) -> dict | list[dict]:
     return record | {"uuid": str(record["uuid"])}
 
 
-def _store(device: Device, raw: object, record: dict | list[dict], known: dict[str, Inspection],
-           in_scope: dict[str, Parcel], received_at: datetime,
-           clock_skew_s: float | None) -> tuple[str, Inspection] | dict:
-    """One record: (accepted, the new inspection, not yet completed) or (duplicate, the one it repeats), whose
-    results are read once the push's inspections are complete; otherwise the result that answers it."""
+def _check_record(user: User, raw: object, record: dict | list[dict], known: dict[str, Inspection],
+                  new: dict[str, dict], in_scope: dict[str, Parcel]) -> str | dict:
+    """One record: its UUID when it is new (it joins `new`, the first of a UUID repeated in the push) or repeats a
+    stored one, to be answered once the new ones are inserted; otherwise the result that answers it."""
     if not isinstance(record, dict):
         return _rejected(raw.get("uuid") if isinstance(raw, dict) else None, record)
-    digest = content_hash(record)
     # Answering a repeat first keeps a retry's answer stable even if the scope or forms changed since.
-    existing = known.get(record["uuid"])
-    if existing is not None:
-        return _repeat(existing, device, raw, digest)
-    parcel, errors = _check(device.user, record, in_scope.get(record["parcel_code"]))
+    if record["uuid"] in known or record["uuid"] in new:
+        return record["uuid"]
+    _, errors = _check(user, record, in_scope.get(record["parcel_code"]))
     if errors:
         return _rejected(record["uuid"], errors)
-    inspection = _new_inspection(device, record, parcel, digest, received_at, clock_skew_s)
+    new[record["uuid"]] = record
+    return record["uuid"]
+
+
+def _insert(records: list[dict], build: Callable[[dict], Inspection], known: dict[str, Inspection]) -> set[str]:
+    """Insert the new records' inspections in one SAVEPOINT (one INSERT for all); if that fails, each in its own, so that one bad
+    row never loses the others. Adds each UUID's stored inspection to `known`: the new one, or, for a UUID another
+    connection inserted between our read and our insert, theirs (the unique constraint decided). Returns the
+    UUIDs inserted."""
+    if not records:
+        return set()
+    inspections = [build(record) for record in records]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(inspections)
+            db.session.flush()
+    except DBAPIError:
+        # The SAVEPOINT's rollback took them out of the session; each again, as new objects.
+        return set().union(*(_insert_one(build(record), known) for record in records))
+    known.update((inspection.uuid, inspection) for inspection in inspections)
+    return {inspection.uuid for inspection in inspections}
+
+
+def _insert_one(inspection: Inspection, known: dict[str, Inspection]) -> set[str]:
     try:
         with db.session.begin_nested():
             db.session.add(inspection)
             db.session.flush()
     except IntegrityError:
-        # Another connection inserted this UUID between our read and our insert: the constraint decided. The
-        # SAVEPOINT's rollback already took the new object out of the session; the winner's row is committed.
-        return _repeat(_by_uuid(record["uuid"]), device, raw, digest)
-    known[inspection.uuid] = inspection  # the same UUID again in this push is a repeat
-    return ACCEPTED, inspection
+        known[inspection.uuid] = _by_uuid(inspection.uuid)
+        return set()
+    known[inspection.uuid] = inspection
+    return {inspection.uuid}
 
 
 def _check(user: User, record: dict, parcel: Parcel | None) -> tuple[Parcel | None, list[dict]]:
@@ -104,10 +139,10 @@ def _check(user: User, record: dict, parcel: Parcel | None) -> tuple[Parcel | No
     return parcel, errors
 
 
-def _new_inspection(device: Device, record: dict, parcel: Parcel, digest: str, received_at: datetime,
+def _new_inspection(device: Device, record: dict, parcel: Parcel, received_at: datetime,
                     clock_skew_s: float | None) -> Inspection:
     return Inspection(uuid=record["uuid"], received_at=received_at, clock_skew_s=clock_skew_s,
-                      **_content(device, record, parcel, digest))
+                      **_content(device, record, parcel, content_hash(record)))
 
 
 def _content(device: Device, record: dict, parcel: Parcel, digest: str) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 from shapely.geometry import mapping
 from flask import current_app
 from sqlalchemy import Select, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from server.accounts.models import User
 from server.accounts.scopes import village_scope
@@ -239,7 +240,8 @@ def get_parcels(user: User, codes: set[str]) -> list[Parcel]:
     if not codes:
         return []
     return list(db.session.scalars(parcels_query(user).where(Parcel.county_id == user.county_id,
-                                                             Parcel.code.in_(sorted(codes)))))
+                                                             Parcel.code.in_(sorted(codes)))
+                                   .options(joinedload(Parcel.county))))  # the rules read its time zone
 
 
 def parcel_feature(parcel: Parcel) -> dict:

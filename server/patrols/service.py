@@ -8,7 +8,7 @@ outside any project are patrolled from the plan's `effective_from` (田长制 co
 Every function takes `now` so that tests (and a re-run after an outage) control the clock. Top-level
 operations (plans, generation, overdue marking) own their transaction and commit; the hooks that other
 domains call inside their own transaction (`create_recheck_task` when asked not to commit,
-`mark_tasks_done_for_inspection`) only flush, so that the caller's commit covers both.
+`mark_tasks_done`) only flush, so that the caller's commit covers both.
 """
 
 from __future__ import annotations
@@ -211,26 +211,34 @@ def mark_overdue_tasks(*, now: datetime | None = None) -> int:
     return marked
 
 
-def mark_tasks_done_for_inspection(parcel_id: int, inspector_id: int | None,
-                                   observed_at: datetime) -> list[PatrolTask]:
-    """Complete the parcel's open or overdue tasks whose window contains the inspection's time.
+def mark_tasks_done(visits: list[tuple[int, int | None, datetime]]) -> list[PatrolTask]:
+    """Complete, for each visit (parcel id, inspector id, time of the inspection), the parcel's open or overdue
+    tasks whose window contains its time; a task two visits could complete goes to the first. Returns them.
 
-    Called by sync when a complete inspection arrives, inside its transaction (flush, no commit). An overdue
-    task still counts as done when the inspection was made in time and only synced late (phones are offline
-    in the fields). An unassigned task records who did it.
+    Called by sync when complete inspections arrive, inside its transaction (flush, no commit), with one query
+    for all of a push's visits. An overdue task still counts as done when the inspection was made in time and
+    only synced late (phones are offline in the fields). An unassigned task records who did it.
     """
-    tasks = db.session.scalars(select(PatrolTask).where(
-        PatrolTask.parcel_id == parcel_id,
+    if not visits:
+        return []
+    candidates = db.session.scalars(select(PatrolTask).where(
+        PatrolTask.parcel_id.in_({parcel_id for parcel_id, _, _ in visits}),
         PatrolTask.status.in_([TaskStatus.OPEN.value, TaskStatus.OVERDUE.value]),
-        PatrolTask.opens_at <= observed_at, PatrolTask.due_at > observed_at)).all()
-    for task in tasks:
-        task.status = TaskStatus.DONE.value
-        task.done_at = observed_at
-        if task.inspector_id is None:
-            task.inspector_id = inspector_id
+        PatrolTask.opens_at <= max(at for _, _, at in visits), PatrolTask.due_at > min(at for _, _, at in visits))
+        .order_by(PatrolTask.id)).all()
+    done = []
+    for parcel_id, inspector_id, observed_at in visits:
+        for task in candidates:
+            if (task.parcel_id == parcel_id and task.status != TaskStatus.DONE.value
+                    and task.opens_at <= observed_at < task.due_at):
+                task.status = TaskStatus.DONE.value
+                task.done_at = observed_at
+                if task.inspector_id is None:
+                    task.inspector_id = inspector_id
+                done.append(task)
     db.session.flush()
-    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id]) for task in tasks])
-    return list(tasks)
+    changelog.record_tasks(db.session, [(task.uuid, task.parcel_id, [task.inspector_id]) for task in done])
+    return done
 
 
 def create_recheck_task(parcel: Parcel, reason: str, due_at: datetime, inspector: User | None = None, *,

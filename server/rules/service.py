@@ -8,6 +8,7 @@ runs inside the completion hook's transaction (no commit); the jobs `reevaluate_
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
 from server.rules.codes import NOT_CULTIVATED
 from server.rules.config import RuleSet
+from server.rules.models import RuleConfig
 from server.rules.observations import Visit, read_visit
 from server.rules.rice import RiceVisit, last_ended_year, rice_seen, year_window, year_without_rice
 from server.rules.versions import rules_in_force
@@ -42,18 +44,32 @@ _SKEW = timedelta(days=1)  # observed_at is finished_at corrected by the clock s
 History = list[tuple[Inspection, Visit]]
 
 
-def apply_rules(inspection: Inspection, now: datetime | None = None) -> list[Finding]:
-    """Called once per complete inspection, from the completion hook (after the evidence assessment).
+def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> list[Finding]:
+    """Called from the completion hook (after the evidence assessment) for the inspections completing together.
 
-    The visit's own observations and the parcel's abandonment state are judged by the rules in force on
-    the visit's date, then handed to the cases (violation, doubt, rectification re-inspection)."""
+    Each visit's own observations and its parcel's abandonment state are judged by the rules in force on the
+    visit's date, then handed to the cases (violation, doubt, rectification re-inspection). The parcels'
+    histories and the cases a visit can move are read once for all of them."""
     now = now or utcnow()
-    parcel = inspection.parcel
-    tz = parcel.county.zone
+    parcel_ids = {inspection.parcel_id for inspection in inspections}
+    histories = _complete_histories(parcel_ids)
+    cases = intake.ParcelCases(parcel_ids)
+    in_force = functools.cache(rules_in_force)  # per county and day, for this call
+    findings = []
+    for inspection in inspections:
+        parcel = inspection.parcel
+        local = inspection.observed_at.astimezone(parcel.county.zone)
+        config, rules = in_force(parcel.county_id, local.date())
+        findings += _judge(inspection, histories[parcel.id], config, rules, cases, now)
+    return findings
+
+
+def _judge(inspection: Inspection, history: History, config: RuleConfig | None, rules: RuleSet,
+           cases: intake.ParcelCases, now: datetime) -> list[Finding]:
+    """One visit, with its parcel's complete history, to the cases; returns its findings."""
+    parcel, tz = inspection.parcel, inspection.parcel.county.zone
     local = inspection.observed_at.astimezone(tz)
-    config, rules = rules_in_force(parcel.county_id, local.date())
     visit = visit_of(inspection)
-    history = _complete_history(parcel.id)
     trusted = [(i, v) for i, v in history if _trusted(i, rules)]
     rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
     findings = [Finding(o, inspection) for o in
@@ -61,7 +77,7 @@ def apply_rules(inspection: Inspection, now: datetime | None = None) -> list[Fin
     abandoned = _abandonment_finding(parcel, rules, now, tz, history)
     findings += [abandoned] if abandoned else []
     shown = shown_problems(visit, parcel.land_classes, rules, local.month)
-    intake.record_inspection(inspection, findings, shown, config, rules, now=now)
+    intake.record_inspection(inspection, findings, shown, config, rules, cases, now=now)
     return findings
 
 
@@ -84,7 +100,7 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
     recorded = 0
     for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(candidates)).order_by(Parcel.id)):
         tz = parcel.county.zone
-        history = _complete_history(parcel.id)
+        history = _complete_histories({parcel.id})[parcel.id]
         config, rules = rules_in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
         finding = _abandonment_finding(parcel, rules, now, tz, history)
         if finding is not None:
@@ -173,17 +189,20 @@ def _abandonment_finding(parcel: Parcel, rules: RuleSet, now: datetime, tz: Zone
 
 
 def _trusted(inspection: Inspection, rules: RuleSet) -> bool:
-    return inspection.evidence_level in rules.evidence.violation_levels
+    return rules.evidence.trusts(inspection.evidence_level)
 
 
 def _rice_visit(inspection: Inspection, visit: Visit) -> RiceVisit:
     return RiceVisit(inspection.observed_at, visit.cultivation_status, visit.crops)
 
 
-def _complete_history(parcel_id: int) -> History:
-    """The parcel's complete inspections in the order they were made (on the server's clock), each with its
+def _complete_histories(parcel_ids: set[int]) -> dict[int, History]:
+    """Each parcel's complete inspections in the order they were made (on the server's clock), each with its
     observations."""
-    rows = db.session.scalars(select(Inspection).where(Inspection.parcel_id == parcel_id,
+    rows = db.session.scalars(select(Inspection).where(Inspection.parcel_id.in_(parcel_ids),
                                                        Inspection.status == InspectionStatus.COMPLETE.value))
-    return [(i, visit_of(i)) for i in sorted(rows, key=lambda i: (i.observed_at, i.id))]
+    histories: dict[int, History] = {parcel_id: [] for parcel_id in parcel_ids}
+    for inspection in sorted(rows, key=lambda i: (i.observed_at, i.id)):
+        histories[inspection.parcel_id].append((inspection, visit_of(inspection)))
+    return histories
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, select, update
 from server.accounts.models import Device, Role, User
 from server.accounts.scopes import village_scope
 from server.audit.service import county_of, inspection_state, record_event
+from server.audit.state import INSPECTION_ENTITY
 from server.db_types import utcnow
 from server.errors import ApiError, found
 from server.extensions import db
@@ -100,7 +101,7 @@ def resolve(user: User, conflict_id: int, keep: str, reason: str) -> InspectionC
         if errors:
             db.session.rollback()
             raise ApiError(problems.INCOMING_INVALID, details={"errors": errors})
-    record_event("inspection", inspection.uuid, f"conflict_kept_{keep}", county_id=county_of(inspection), actor=user,
+    record_event(INSPECTION_ENTITY, inspection.uuid, f"conflict_kept_{keep}", county_id=county_of(inspection), actor=user,
                  before=before,
                  after={**inspection_state(inspection), "conflict_id": conflict.id}, reason=reason)
     db.session.commit()

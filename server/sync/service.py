@@ -39,10 +39,11 @@ def push(device: Device, device_time: datetime, records: list) -> dict:
     skew_s = round((device_time - received_at).total_seconds(), 3)
     # Also the transaction's first write, so the per-record SAVEPOINTs below nest in a real transaction.
     _record_clock(device, skew_s, received_at)
-    photos.lock_photos(_referenced_photos(records))
+    cited = _referenced_photos(records)
+    photos.lock_photos(cited)
     results = inspections.accept_all(device, records, received_at=received_at, clock_skew_s=skew_s)
     kept = [r["uuid"] for r in results if r["status"] in (inspections.ACCEPTED, inspections.DUPLICATE)]
-    missing = inspections.missing_photos(kept)
+    missing = inspections.missing_photos(kept) if cited else []  # a repeat cites the photos of its first push
     db.session.commit()
     return {"results": results, "missing_photos": missing, "server_time": received_at.isoformat(),
             "clock_skew_s": skew_s}

@@ -142,19 +142,32 @@ def test_task_done_by_an_inspection_inside_its_window(county):
     service.generate_tasks(now=beijing(2026, 6, 3))
     code = sorted(half_monthly_parcels())[0]
     target, inspector = parcel(code), db.session.scalar(select(User).where(User.username == "inspector" + code[:6]))
-    assert service.mark_tasks_done_for_inspection(target.id, inspector.id, beijing(2026, 5, 31, 23)) == []
-    done = service.mark_tasks_done_for_inspection(target.id, inspector.id, beijing(2026, 6, 10))
+    assert service.mark_tasks_done([(target.id, inspector.id, beijing(2026, 5, 31, 23))]) == []
+    done = service.mark_tasks_done([(target.id, inspector.id, beijing(2026, 6, 10))])
     db.session.commit()
     assert [(t.period_key, t.status, t.done_at) for t in done] == [("2026-06-H1", "done", beijing(2026, 6, 10))]
-    assert service.mark_tasks_done_for_inspection(target.id, inspector.id, beijing(2026, 6, 11)) == []
+    assert service.mark_tasks_done([(target.id, inspector.id, beijing(2026, 6, 11))]) == []
 
 
 def test_overdue_task_done_by_a_late_synced_inspection(county):
     service.generate_tasks(now=beijing(2026, 6, 3))
     service.mark_overdue_tasks(now=beijing(2026, 6, 20))
     target = parcel(sorted(half_monthly_parcels())[0])
-    done = service.mark_tasks_done_for_inspection(target.id, None, beijing(2026, 6, 15, 18))
+    done = service.mark_tasks_done([(target.id, None, beijing(2026, 6, 15, 18))])
     assert [t.status for t in done] == ["done"]
+
+
+def test_visits_completed_together_each_take_the_task_of_their_window_once(county):
+    service.generate_tasks(now=beijing(2026, 6, 3))
+    code = sorted(half_monthly_parcels())[0]
+    target, inspector = parcel(code), db.session.scalar(select(User).where(User.username == "inspector" + code[:6]))
+    other = parcel(sorted(half_monthly_parcels())[1])
+    done = service.mark_tasks_done([(target.id, inspector.id, beijing(2026, 5, 31, 23)),
+                                    (target.id, inspector.id, beijing(2026, 6, 10)),
+                                    (target.id, inspector.id, beijing(2026, 6, 12)),
+                                    (other.id, None, beijing(2026, 6, 2))])
+    assert [(t.parcel_id, t.period_key, t.done_at) for t in done] == [
+        (target.id, "2026-06-H1", beijing(2026, 6, 10)), (other.id, "2026-06-H1", beijing(2026, 6, 2))]
 
 
 def test_recheck_task(county):

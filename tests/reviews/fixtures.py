@@ -74,7 +74,7 @@ def inspect(parcel: Parcel, answers: dict, *, level: str = "trusted", at: dateti
     db.session.flush()
     record_event(INSPECTION_ENTITY, inspection.uuid, "completed", county_id=parcel.county_id,
                  after=inspection_state(inspection), at=at)
-    apply_rules(inspection, now=now or at + timedelta(hours=1))
+    apply_rules([inspection], now=now or at + timedelta(hours=1))
     db.session.commit()
     return inspection
 

@@ -99,6 +99,6 @@ def test_abandonment_job_flags_after_the_season_and_confirms_after_a_year(parcel
 
 def test_observations_are_recorded_once_per_inspection(parcels):
     inspection = inspect(parcels["pbf"], building(2.0))
-    apply_rules(inspection)
+    apply_rules([inspection])
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(CaseObservation)) == 1

@@ -21,13 +21,16 @@ def test_hook_runs_once_when_the_last_photo_arrives(client, token, own_parcels):
     distant, close = b"d" * 100, b"c" * 100
     refs = photo_refs(distant, close)
     push(client, token, [record(own_parcels[0], photos=refs), record(own_parcels[1], photos=refs)])
-    with mock.patch.object(completion, "on_inspection_complete", wraps=completion.on_inspection_complete) as hook:
+    with mock.patch.object(completion, "on_inspections_complete", wraps=completion.on_inspections_complete) as hook:
+        def hooked() -> list[str]:
+            return [inspection.uuid for call in hook.call_args_list for inspection in call.args[0]]
+
         upload(client, token, distant)
-        assert hook.call_count == 0
+        assert hooked() == []
         upload(client, token, close)
-        assert hook.call_count == 2
+        assert len(hooked()) == 2
         push(client, token, [record(own_parcels[2], photos=refs)])
-        assert hook.call_count == 3
+        assert len(hooked()) == 3 == len(set(hooked()))
     assert {i.status for i in db.session.scalars(select(Inspection))} == {"complete"}
 
 

@@ -17,7 +17,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.inspections import service as inspections
 from server.inspections.models import Inspection, InspectionConflict
-from server.inspections.schemas import InspectionRecordSchema, content_hash
+from server.inspections.schemas import InspectionRecordSchema
 from server.parcels.models import Parcel
 from server.uploads import service as uploads
 from tests.sync.helpers import TUS, bearer, create_upload, patch, photo_refs, push, record, sha256_hex, upload
@@ -71,7 +71,7 @@ def test_a_failing_completion_hook_never_fails_the_upload(client, token, own_par
     data = b"stored whatever the hook does" * 40
     rec = record(own_parcels[0], photos=photo_refs(data, data))
     push(client, token, [rec])
-    with mock.patch("server.inspections.completion.assessments.assess_inspection",
+    with mock.patch("server.inspections.completion.assessments.assess_inspections",
                     side_effect=OverflowError("date value out of range")):
         upload(client, token, data)
     assert _held(client, token, sha256_hex(data))
@@ -133,7 +133,7 @@ def test_two_devices_pushing_one_uuid_at_the_same_moment(app, client, token, own
     loaded = InspectionRecordSchema().load(rec)
     loaded["uuid"] = str(loaded["uuid"])
     parcel = db.session.scalar(select(Parcel).where(Parcel.code == own_parcels[0]))
-    winner_row = inspections._new_inspection(first_device, loaded, parcel, content_hash(loaded), utcnow(), 0.0)
+    winner_row = inspections._new_inspection(first_device, loaded, parcel, utcnow(), 0.0)
     db.session.expunge_all()
     with Session(db.engine) as winner:
         winner.add(winner_row)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from unittest import mock
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+
+from inspection_forms import builtin_definitions, load_definition
 
 from server.assessments import service as assessments
 from server.audit.models import AuditEvent
 from server.audit.service import verify_chain
 from server.inspections.models import Inspection
 from server.extensions import db
+from server.forms import service as forms
 from tests.sync.helpers import photo_refs, push, record, upload
 
 
@@ -25,14 +28,14 @@ def _complete_records(client, token, codes):
 
 def test_one_failing_hook_fails_only_its_record(client, token, own_parcels, caplog):
     records = _complete_records(client, token, own_parcels[:3])
-    real = assessments.assess_inspection
+    real = assessments.assess_inspections
 
-    def assess(inspection):
-        if inspection.uuid == records[1]["uuid"]:
+    def assess(inspections):
+        if records[1]["uuid"] in {inspection.uuid for inspection in inspections}:
             raise OverflowError("date value out of range")
-        return real(inspection)
+        return real(inspections)
 
-    with mock.patch("server.inspections.completion.assessments.assess_inspection", side_effect=assess):
+    with mock.patch("server.inspections.completion.assessments.assess_inspections", side_effect=assess):
         results = push(client, token, records).get_json()["results"]
     assert [(r["status"], r["inspection_status"]) for r in results] == [
         ("accepted", "complete"), ("accepted", "completion_failed"), ("accepted", "complete")]
@@ -51,3 +54,37 @@ def test_a_record_repeated_inside_one_push_is_completed_once(client, token, own_
         ("accepted", "complete"), ("duplicate", "complete"), ("accepted", "complete")]
     completed = list(db.session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "completed")))
     assert sorted(completed) == sorted([first["uuid"], second["uuid"]])
+
+
+def _statements_of(action) -> int:
+    """How many SQL statements `action` sends to the database; on SQLite, where SQLAlchemy inserts the ORM's new
+    rows one by one (in process, no round trip), the inspections' INSERTs are left out."""
+    sent = []
+    row_by_row = db.engine.dialect.name == "sqlite"
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not (row_by_row and statement.startswith("INSERT INTO inspections ")):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def test_a_push_costs_the_same_statements_for_2_records_as_for_7(client, token, own_parcels):
+    """The records of a push are inserted and completed together: evidence, tasks, the audit append, histories,
+    rules and cases are each read once per push, not once per record (issue 15)."""
+    form = next(d for d in builtin_definitions() if d.form_id == "farmland_patrol").to_dict()
+    form |= {"form_id": "photo_free_patrol", "questions": [q for q in form["questions"] if q["name"] != "evidence"]}
+    forms.publish(load_definition(form))
+
+    def pushed(codes):
+        records = [record(code, photos=[], form_id="photo_free_patrol") for code in codes]
+        results = push(client, token, records).get_json()["results"]
+        assert {(r["status"], r["inspection_status"]) for r in results} == {("accepted", "complete")}
+
+    pushed(own_parcels[:1])  # the published form is read once per process
+    assert _statements_of(lambda: pushed(own_parcels[1:3])) == _statements_of(lambda: pushed(own_parcels[3:10]))
