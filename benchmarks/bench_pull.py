@@ -3,9 +3,13 @@ patrol history (a task per parcel per half-month or month, generated period by p
 change log holds a year of rows), through the Flask app in-process (no HTTP, no network).
 
 Measured: the first snapshot (every page, from no cursor to has_more false) and delta pulls (a page with the
-changes since the previous cursor, after a few tasks of the village changed). Target: p99 < 50 ms.
+changes since the previous cursor, after a few tasks of the village changed). Target: p99 < 50 ms. Snapshot pages
+are also reported by the phases (forms, tasks, parcels) they read, so a slow page names its query. One untimed
+snapshot warms the process first (the first request of a process compiles every statement). On PostgreSQL the
+county is loaded in bulk and then VACUUM ANALYZEd, as autovacuum would before long in a real deployment;
+--no-analyze measures the stale statistics right after the load. SQLite gets no ANALYZE (nothing runs it there).
 
-Run: .venv/bin/python benchmarks/bench_pull.py [--parcels 70000] [--months 12] [--rounds 20] [--json]
+Run: .venv/bin/python benchmarks/bench_pull.py [--parcels 70000] [--months 12] [--rounds 20] [--no-analyze] [--json]
      DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test … to measure PostgreSQL as well (scratch database).
 """
 
@@ -22,7 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask_migrate import upgrade
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,7 +41,9 @@ from server.patrols import service as patrols  # noqa: E402
 from server.parcels.models import Parcel  # noqa: E402
 from server.patrols.models import PatrolTask, TaskStatus  # noqa: E402
 from server.sync import changelog  # noqa: E402
+from server.sync.entities import SNAPSHOT_ORDER  # noqa: E402
 from server.sync.models import SyncChange  # noqa: E402
+from server.sync.service import Cursor  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VILLAGE_INSPECTOR = "inspector101201"
@@ -78,24 +84,46 @@ def measure(app, token: str, rounds: int, limit: int) -> dict:
         assert response.status_code == 200, response.text[:300]
         return response.get_json(), elapsed
 
-    snapshot_ms, delta_ms, cursor, pages, items = [], [], None, 0, 0
-    for _ in range(rounds):
-        cursor, has_more = None, True
+    def snapshot() -> tuple[str, list[tuple[str, float]], int]:
+        cursor, has_more, timed, items = None, True, [], 0
         while has_more:
             body, elapsed = page(cursor)
-            snapshot_ms.append(elapsed)
-            cursor, has_more = body["next_cursor"], body["has_more"]
-            pages, items = pages + 1, items + len(body["changes"])
+            timed.append((_phases(cursor, body["next_cursor"]), elapsed))
+            cursor, has_more, items = body["next_cursor"], body["has_more"], items + len(body["changes"])
+        return cursor, timed, items
+
+    snapshot()
+    snapshot_pages: list[tuple[str, float]] = []
+    for _ in range(rounds):
+        cursor, timed, items = snapshot()
+        snapshot_pages += timed
+    delta_ms = []
     for i in range(rounds * 5):
         with app.app_context():
             _touch_village_tasks(i)
         body, elapsed = page(cursor)
         delta_ms.append(elapsed)
         cursor = body["next_cursor"]
-    return {"snapshot_pages": pages // rounds, "snapshot_changes": items // rounds,
+    snapshot_ms = [elapsed for _, elapsed in snapshot_pages]
+    by_phase = {}
+    for phases in dict.fromkeys(label for label, _ in snapshot_pages):
+        times = [elapsed for label, elapsed in snapshot_pages if label == phases]
+        by_phase[phases] = {"pages": len(times), "p50_ms": round(percentile(times, 0.5), 2),
+                            "max_ms": round(max(times), 2)}
+    slowest = sorted(snapshot_pages, key=lambda page: page[1])[-max(1, len(snapshot_pages) // 20):]
+    return {"snapshot_pages": len(snapshot_pages) // rounds, "snapshot_changes": items,
             "snapshot_p50_ms": percentile(snapshot_ms, 0.5), "snapshot_p99_ms": percentile(snapshot_ms, 0.99),
             "delta_p50_ms": percentile(delta_ms, 0.5), "delta_p99_ms": percentile(delta_ms, 0.99),
+            "snapshot_by_phase": by_phase, "slowest_snapshot_pages": [label for label, _ in slowest],
             "pages_timed": len(snapshot_ms) + len(delta_ms)}
+
+
+def _phases(cursor: str | None, next_cursor: str) -> str:
+    """The snapshot phases a page read, e.g. "form+task": from its cursor's phase to where the next one stands."""
+    first = Cursor.decode(cursor).phase if cursor else 0
+    after = Cursor.decode(next_cursor)
+    last = len(SNAPSHOT_ORDER) - 1 if after.phase is None else after.phase - (after.after_id == 0)
+    return "+".join(SNAPSHOT_ORDER[first:last + 1])
 
 
 def _touch_village_tasks(round_no: int) -> None:
@@ -116,6 +144,9 @@ def run(label: str, database_url: str, instance: Path, args) -> dict:
         token, parcels = build_county(args.parcels, args.months)
         built_s = time.perf_counter() - started
         history = db.session.scalar(select(func.count()).select_from(SyncChange))
+        if db.engine.dialect.name == "postgresql" and not args.no_analyze:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
     figures = measure(app, token, args.rounds, args.limit)
     with app.app_context():
         db.engine.dispose()
@@ -130,6 +161,8 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--limit", type=int, default=500, help="changes per pull page (the phone's page size)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL: measure right after the bulk load, without VACUUM ANALYZE")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON list")
     args = parser.parse_args()
     # Setup only: 166 demo users with scrypt would add half a minute that measures nothing of interest.
@@ -148,6 +181,10 @@ def main() -> None:
               f"rows: snapshot {r['snapshot_pages']} pages ({r['snapshot_changes']:,} changes) p50 "
               f"{r['snapshot_p50_ms']:.1f} ms p99 {r['snapshot_p99_ms']:.1f} ms; delta p50 {r['delta_p50_ms']:.1f} ms "
               f"p99 {r['delta_p99_ms']:.1f} ms")
+        print("    snapshot pages by phase: " + "; ".join(
+            f"{phases} {f['pages']} pages p50 {f['p50_ms']:.1f} ms max {f['max_ms']:.1f} ms"
+            for phases, f in r["snapshot_by_phase"].items()))
+        print(f"    slowest 5% of snapshot pages: {', '.join(r['slowest_snapshot_pages'])}")
 
 
 if __name__ == "__main__":
