@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, String, cast, select, union_all
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from server.accounts.models import User
 from server.accounts.scopes import village_scope
@@ -66,8 +66,9 @@ def _task_payload(task: PatrolTask) -> dict:
 
 
 def _parcels(user: User) -> Select:
-    return (parcels_query(user).order_by(None)
-            .options(contains_eager(Parcel.village), selectinload(Parcel.project)))
+    """The project comes in the same query: one round trip less per page than a select-in load."""
+    return (parcels_query(user).order_by(None).outerjoin(Parcel.project)
+            .options(contains_eager(Parcel.village), contains_eager(Parcel.project)))
 
 
 def _forms(_user: User) -> Select:
