@@ -59,7 +59,7 @@ class PatrolTask(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default=TaskKind.ROUTINE.value)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_plans.id"))
     parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), index=True)
-    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     period_key: Mapped[str] = mapped_column(String(32))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -78,4 +78,7 @@ class PatrolTask(db.Model):
         Index("ix_patrol_tasks_status_due", "status", "due_at"),
         # Generation resumes from each plan's latest period: max(opens_at) per plan must not scan the table.
         Index("ix_patrol_tasks_plan_opens", "plan_id", "opens_at"),
+        # A device's snapshot pages through its inspector's open tasks by id: without the status a year of done
+        # tasks is read for every page.
+        Index("ix_patrol_tasks_inspector_status", "inspector_id", "status", "id"),
     )

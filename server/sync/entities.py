@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, String, and_, cast, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import Select, String, cast, select, union_all
+from sqlalchemy.orm import contains_eager
 
 from server.accounts.models import User
 from server.accounts.scopes import village_scope
@@ -45,13 +45,18 @@ class EntityKind:
 
 
 def _tasks(user: User) -> Select:
-    """Tasks assigned to the user, and unassigned ones in the user's villages, while still to be done."""
-    mine = PatrolTask.inspector_id == user.id
-    unassigned_here = and_(PatrolTask.inspector_id.is_(None),
-                           Parcel.village_id.in_(select(Village.id).where(village_scope(user))))
+    """Tasks assigned to the user, and unassigned ones in the user's villages, while still to be done.
+
+    The two kinds are a union of ids, each found through its own index; as one OR across the parcel join
+    the planners read every open task of the county (or a year of the user's tasks) for each page."""
+    active = PatrolTask.status.in_(_ACTIVE_TASK)
+    mine = select(PatrolTask.id).where(PatrolTask.inspector_id == user.id, active)
+    unassigned_here = (select(PatrolTask.id).join(Parcel, PatrolTask.parcel_id == Parcel.id)
+                       .where(PatrolTask.inspector_id.is_(None), active,
+                              Parcel.village_id.in_(select(Village.id).where(village_scope(user)))))
     return (select(PatrolTask).join(Parcel, PatrolTask.parcel_id == Parcel.id)
-            .options(contains_eager(PatrolTask.parcel))
-            .where(PatrolTask.status.in_(_ACTIVE_TASK), or_(mine, unassigned_here)))
+            .options(contains_eager(PatrolTask.parcel).load_only(Parcel.code))  # not the parcel's geometry
+            .where(PatrolTask.id.in_(union_all(mine, unassigned_here))))
 
 
 def _task_payload(task: PatrolTask) -> dict:
@@ -61,8 +66,9 @@ def _task_payload(task: PatrolTask) -> dict:
 
 
 def _parcels(user: User) -> Select:
-    return (parcels_query(user).order_by(None)
-            .options(contains_eager(Parcel.village), selectinload(Parcel.project)))
+    """The project comes in the same query: one round trip less per page than a select-in load."""
+    return (parcels_query(user).order_by(None).outerjoin(Parcel.project)
+            .options(contains_eager(Parcel.village), contains_eager(Parcel.project)))
 
 
 def _forms(_user: User) -> Select:

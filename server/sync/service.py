@@ -168,7 +168,12 @@ def _in_scope(user: User):
 
 
 def _has_changes_after(user: User, seq: int) -> bool:
-    return db.session.scalar(select(SyncChange.seq).where(SyncChange.seq > seq, _in_scope(user)).limit(1)) is not None
+    """Whether changes in scope were committed while a snapshot was read. Bounded by the horizon, the query is a
+    short range of the log's primary key; open-ended, a planner without fresh statistics scans the whole log."""
+    horizon = _horizon()
+    return horizon > seq and db.session.scalar(
+        select(SyncChange.seq).where(SyncChange.seq > seq, SyncChange.seq <= horizon, _in_scope(user)).limit(1)
+    ) is not None
 
 
 def _scope_fingerprint(user: User) -> str:
