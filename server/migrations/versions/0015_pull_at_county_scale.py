@@ -8,7 +8,7 @@ from alembic import op
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
