@@ -1,7 +1,7 @@
 """pull at county scale: a device's open tasks found by (inspector, status), not by a year of its inspector's tasks
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0016
 Create Date: 2026-11-27 14:00:00
 """
 from alembic import op
