@@ -55,6 +55,20 @@ def record(session: Session, entity: str, key: str, *, village_id: int | None = 
         _spill(session() if isinstance(session, scoped_session) else session)
 
 
+def record_selected(session: Session, entity: str, key, *, village_id, user_id, op: str = UPSERT) -> None:
+    """`record` for rows a query selects, without loading them: `key`, `village_id` and `user_id` are columns of
+    one FROM (a bulk INSERT ... SELECT's new rows); a row gets a change for its village and one for its user,
+    where set. Not inside a SAVEPOINT (see `_spill`)."""
+    scopes = (select(literal(entity), key, village_id, literal(None, Integer), literal(op))
+              .where(village_id.is_not(None)),
+              select(literal(entity), key, literal(None, Integer), user_id, literal(op)).where(user_id.is_not(None)))
+    connection = session.connection()
+    connection.execute(CreateTable(_spilled, if_not_exists=True))
+    for scope in scopes:
+        connection.execute(insert(_spilled).from_select(list(_SPILLED_COLUMNS), scope))
+    session.info[_SPILLED] = True
+
+
 def _spill(session: Session) -> None:
     """Move the collected changes to the connection's temporary table. Never inside a SAVEPOINT: rolling it
     back would take changes recorded before it along."""
