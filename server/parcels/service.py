@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+import shapely
 from shapely.geometry import mapping
 from flask import current_app
 from sqlalchemy import Select, insert, select, update
@@ -16,7 +18,7 @@ from server.accounts.models import User
 from server.accounts.scopes import village_scope
 from server.db_types import utcnow
 from server.extensions import db
-from server.parcels.geometry import bbox, to_wkb
+from server.parcels.geometry import to_wkb
 from server.parcels.models import ConsolidationProject, Parcel
 from server.parcels.reader import ParcelFeature, RejectedFeature, open_parcels
 from server.sync import changelog
@@ -114,8 +116,8 @@ class _Upsert:
         self.summary.rejected.sort(key=lambda r: r.index)
         return self.summary
 
-    def _place(self, item: ParcelFeature | RejectedFeature) -> tuple[ParcelFeature, int, dict] | None:
-        """The feature with its county and parcel row, or None once its rejection is noted."""
+    def _place(self, item: ParcelFeature | RejectedFeature) -> tuple[ParcelFeature, int, int, int | None] | None:
+        """The feature with its county, village and project ids, or None once its rejection is noted."""
         if isinstance(item, RejectedFeature):
             self.summary.rejected.append(item)
             return None
@@ -129,13 +131,16 @@ class _Upsert:
             self.summary.rejected.append(RejectedFeature(item.index, item.code, str(exc)))
             return None
         county_id = village.township.county_id
-        return item, county_id, _row(item, county_id, village.id, self._project_id(county_id, item))
+        return item, county_id, village.id, self._project_id(county_id, item)
 
-    def _write(self, placed: list[tuple[ParcelFeature, int, dict] | None]) -> None:
+    def _write(self, placed: list[tuple[ParcelFeature, int, int, int | None] | None]) -> None:
         placed = [entry for entry in placed if entry is not None]
-        existing = self._existing({(county_id, feature.code) for feature, county_id, _row in placed})
+        geometries = np.array([feature.geometry for feature, *_ids in placed], dtype=object)
+        wkbs, bounds = to_wkb(geometries), shapely.bounds(geometries).tolist()  # once per batch: vectorised
+        existing = self._existing({(county_id, feature.code) for feature, county_id, *_ids in placed})
         inserts, updates = [], []
-        for feature, county_id, row in placed:
+        for (feature, county_id, village_id, project_id), wkb, box in zip(placed, wkbs, bounds):
+            row = _row(feature, county_id, village_id, project_id, wkb, box)
             found = existing.get((county_id, feature.code))
             if feature.repair_note:
                 self.summary.repaired.append(feature)
@@ -150,7 +155,7 @@ class _Upsert:
                 self.summary.updated += 1
         changelog.record_parcel_rows(db.session, inserts, updates)
         if inserts:
-            db.session.execute(insert(Parcel), inserts)
+            db.session.connection().execute(insert(Parcel.__table__), inserts)
         if updates:
             db.session.execute(update(Parcel), updates)
 
@@ -191,9 +196,9 @@ class _Upsert:
         return found
 
 
-def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None) -> dict:
-    geometry_wkb = to_wkb(feature.geometry)
-    min_lon, min_lat, max_lon, max_lat = bbox(feature.geometry)
+def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None, geometry_wkb: bytes,
+         bounds: list[float]) -> dict:
+    min_lon, min_lat, max_lon, max_lat = bounds
     rate_class = feature.rate_class or (RATE_CLASS_PERMANENT_BASIC if feature.is_permanent_basic
                                         else RATE_CLASS_GENERAL)
     row = {
@@ -213,14 +218,14 @@ _ADDED_LATER = frozenset({"land_class_area_m2"})
 
 
 def _content_hash(row: dict) -> str:
-    digest = hashlib.sha256()
+    """SHA-256 over each column's name and value (repr), by name; one call per row, as it runs a million times."""
+    parts = []
     for key in sorted(row):
         value = row[key]
         if key in _ADDED_LATER and value is None:
             continue  # a file without the column keeps the hashes of earlier imports (nothing to re-sync)
-        digest.update(key.encode())
-        digest.update(value if isinstance(value, bytes) else repr(value).encode())
-    return digest.hexdigest()
+        parts += (key.encode(), value if isinstance(value, bytes) else repr(value).encode())
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def parcels_query(user: User, *, bbox_filter: tuple[float, float, float, float] | None = None,
