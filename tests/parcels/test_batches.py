@@ -106,3 +106,26 @@ def test_the_batch_size_is_checked_at_start_up(make_app, size):
 
     with pytest.raises(ConfigError, match="PARCEL_IMPORT_BATCH"):
         make_app(parcel_import_batch=size)
+
+
+def test_a_running_jobs_progress_is_shown_while_its_import_holds_the_database(app):
+    """SQLite: the import's transaction holds the write lock from its first batch, so the count goes through the
+    job's folder; PostgreSQL: through the job row. Either way the job page reads it."""
+    from server.accounts import service as accounts
+    from server.accounts.models import Role
+    from server.parcels import import_jobs
+    from server.territory import service as territory
+
+    territory.ensure_county("330110", "西湖区")
+    admin = accounts.create_user("westlake", "long-enough", Role.COUNTY_ADMIN, county_code="330110")
+    job = import_jobs.ParcelImportJob(county_id=admin.county_id, created_by_id=admin.id, file_name="DLTB.gpkg",
+                                      options={}, status=import_jobs.ImportStatus.RUNNING.value)
+    db.session.add(job)
+    db.session.commit()
+    import_jobs._folder(job.id).mkdir(parents=True)
+    progress = import_jobs._Progress(app, job.id)
+    progress.set_total(40_000)
+    progress(6000)
+    db.session.expire_all()
+    assert (import_jobs.county_job(admin, job.id).processed, job.total) == (6000, 40_000)
+    assert [j.processed for j in import_jobs.county_jobs(admin)] == [6000]
