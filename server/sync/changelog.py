@@ -17,10 +17,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, event, insert, literal, select, text
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 from server.db_types import UTCDateTime, utcnow
-
 from server.parcels.models import Parcel
 from server.sync.models import SyncChange
 
@@ -58,26 +58,28 @@ def record(session: Session, entity: str, key: str, *, village_id: int | None = 
 def record_selected(session: Session, entity: str, key, *, village_id, user_id, op: str = UPSERT) -> None:
     """`record` for rows a query selects, without loading them: `key`, `village_id` and `user_id` are columns of
     one FROM (a bulk INSERT ... SELECT's new rows); a row gets a change for its village and one for its user,
-    where set. Not inside a SAVEPOINT (see `_spill`)."""
+    where set. Not inside a SAVEPOINT: rolling it back could take the temporary table along."""
     scopes = (select(literal(entity), key, village_id, literal(None, Integer), literal(op))
               .where(village_id.is_not(None)),
               select(literal(entity), key, literal(None, Integer), user_id, literal(op)).where(user_id.is_not(None)))
-    connection = session.connection()
-    connection.execute(CreateTable(_spilled, if_not_exists=True))
+    connection = _spill_table(session)
     for scope in scopes:
         connection.execute(insert(_spilled).from_select(list(_SPILLED_COLUMNS), scope))
-    session.info[_SPILLED] = True
 
 
 def _spill(session: Session) -> None:
     """Move the collected changes to the connection's temporary table. Never inside a SAVEPOINT: rolling it
     back would take changes recorded before it along."""
-    if session.in_nested_transaction():
-        return
+    if not session.in_nested_transaction():
+        _spill_table(session).execute(insert(_spilled), session.info.pop(_PENDING))
+
+
+def _spill_table(session: Session) -> Connection:
+    """The session's connection, with the temporary table in place and marked for copying at the commit."""
     connection = session.connection()
     connection.execute(CreateTable(_spilled, if_not_exists=True))
-    connection.execute(insert(_spilled), session.info.pop(_PENDING))
     session.info[_SPILLED] = True
+    return connection
 
 
 def record_tasks(session: Session, tasks: Iterable[tuple[str, int, Iterable[int | None]]], *,
