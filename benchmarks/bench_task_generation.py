@@ -86,7 +86,7 @@ def build_synthetic_county(parcels: int, seed: int = 20261123) -> None:
     db.session.commit()
 
 
-def run(label: str, database_url: str, instance: Path, parcels: int) -> None:
+def run(label: str, database_url: str, instance: Path, parcels: int, first_only: bool) -> None:
     app = create_app(Config(instance_path=instance, database_url=database_url, secret_key="bench"))
     with app.app_context():
         upgrade()
@@ -97,6 +97,8 @@ def run(label: str, database_url: str, instance: Path, parcels: int) -> None:
               f"(peak RSS {peak_rss_mb():.0f} MB)", flush=True)
         _timed(label, "first generation (one period)", lambda: service.generate_tasks(now=JUNE_3).created)
         _timed(label, "re-run (all conflicts, idempotent)", lambda: service.generate_tasks(now=JUNE_3).created)
+        if first_only:
+            return
         _timed(label, "catch-up after 5 weeks down", lambda: service.generate_tasks(
             now=JUNE_3 + timedelta(weeks=5)).created)
         _timed(label, "mark overdue", lambda: service.mark_overdue_tasks(now=JUNE_3 + timedelta(weeks=5)))
@@ -129,23 +131,25 @@ def scratch_postgres(url: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parcels", type=int, nargs="+", default=[70_000])
+    parser.add_argument("--first-only", action="store_true", help="only the first generation and its re-run")
     parser.add_argument("--child", nargs=3, metavar=("LABEL", "URL", "PARCELS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         label, url, parcels = args.child
         with tempfile.TemporaryDirectory() as tmp:
-            run(label, url.replace("{tmp}", tmp), Path(tmp) / "instance", int(parcels))
+            run(label, url.replace("{tmp}", tmp), Path(tmp) / "instance", int(parcels), args.first_only)
         return
     postgres = os.environ.get("DATABASE_URL", "")
+    options = ["--first-only"] if args.first_only else []
     for parcels in args.parcels:
-        _child("sqlite", "sqlite:///{tmp}/bench.db", parcels)
+        _child("sqlite", "sqlite:///{tmp}/bench.db", parcels, options)
         if postgres.startswith(("postgres://", "postgresql")):
             with scratch_postgres(postgres) as url:
-                _child("postgresql", url, parcels)
+                _child("postgresql", url, parcels, options)
 
 
-def _child(label: str, url: str, parcels: int) -> None:
-    subprocess.run([sys.executable, __file__, "--child", label, url, str(parcels)], check=True)
+def _child(label: str, url: str, parcels: int, options: list[str]) -> None:
+    subprocess.run([sys.executable, __file__, "--child", label, url, str(parcels), *options], check=True)
 
 
 if __name__ == "__main__":
