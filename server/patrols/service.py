@@ -113,8 +113,7 @@ def _generate_for_county(county: County, now: datetime) -> tuple[int, list[str]]
     plans = _plans_by_parcel_key(county.id, rules, windows)
     if plans is None:
         return 0, []
-    inspectors = _inspector_turns(county.id)
-    created = sum(_insert_tasks(village_ids, plans, inspectors, now) for village_ids in _village_chunks(county.id))
+    created = sum(_insert_tasks(county.id, village_ids, plans, now) for village_ids in _village_chunks(county.id))
     keys = sorted({p.key for periods in windows.values() for p, _, _ in periods})
     return created, keys
 
@@ -136,53 +135,60 @@ def _village_chunks(county_id: int) -> Iterator[list[int]]:
 
 
 def _plans_by_parcel_key(county_id: int, rules: list[PlanRule], windows: dict) -> Select | None:
-    """A small table of (land-class flags, project) → the chosen plan's periods, one row per period: the plan
-    choice is Python (plans.choose_plan), made once per combination, and the database joins the parcels to it.
-    None when no parcel would get a task."""
+    """A small table of parcel keys (`_parcel_key`: land-class flags and project) → the chosen plan's periods, one
+    row per period: the plan choice is Python (plans.choose_plan), made once per key, and the database joins the
+    parcels to it by one integer. None when no parcel would get a task."""
     projects = [None, *db.session.scalars(select(ConsolidationProject.id)
                                           .where(ConsolidationProject.county_id == county_id))]
     rows = []
     for permanent, high_standard, grain, project_id in product((False, True), (False, True), (False, True), projects):
         rule = choose_plan(rules, parcel_land_classes(permanent, high_standard, grain), project_id)
+        key = permanent + 2 * high_standard + 4 * grain + 8 * (project_id or 0)
         for period, opens_at, due_at in windows[rule.plan_id] if rule else ():
-            rows.append(select(literal(permanent).label("permanent"), literal(high_standard).label("high_standard"),
-                               literal(grain).label("grain"), literal(project_id, Integer).label("project_id"),
-                               literal(rule.plan_id).label("plan_id"), literal(period.key).label("period_key"),
+            rows.append(select(literal(key).label("key"), literal(rule.plan_id).label("plan_id"),
+                               literal(period.key).label("period_key"),
                                literal(opens_at, UTCDateTime()).label("opens_at"),
                                literal(due_at, UTCDateTime()).label("due_at"),
                                literal(period.last_day, Date).label("last_day")))
     return union_all(*rows).subquery("plans") if rows else None
 
 
-def _inspector_turns(county_id: int):
-    """Active inspectors per village with their turn (0, 1, … by user id) and the village's count: a parcel goes
-    to the inspector whose turn is its id modulo the count (round-robin, as `create_recheck_task` picks)."""
+def _parcel_key():
+    """The parcel's land-class flags and project as one integer, the key of `_plans_by_parcel_key`: an equality
+    the planner joins by (SQLite drove from the small table through an OR on the project and read every parcel)."""
+    flags = (cast(Parcel.is_permanent_basic, Integer) + 2 * cast(Parcel.is_high_standard, Integer)
+             + 4 * cast(Parcel.is_grain_zone, Integer))
+    return flags + 8 * func.coalesce(Parcel.project_id, 0)
+
+
+def _inspector_turns(county_id: int, village_ids: list[int]):
+    """Active inspectors of the villages with their turn (0, 1, … by user id) and the village's count: a parcel
+    goes to the inspector whose turn is its id modulo the count (round-robin, as `create_recheck_task` picks)."""
     return (select(inspector_villages.c.village_id, User.id.label("user_id"),
                    (func.row_number().over(partition_by=inspector_villages.c.village_id, order_by=User.id) - 1)
                    .label("turn"),
                    func.count().over(partition_by=inspector_villages.c.village_id).label("inspectors"))
             .join(User, User.id == inspector_villages.c.user_id)
-            .where(User.county_id == county_id, User.role == Role.INSPECTOR.value, User.is_active)
+            .where(User.county_id == county_id, User.role == Role.INSPECTOR.value, User.is_active,
+                   inspector_villages.c.village_id.in_(village_ids))
             .subquery("inspectors"))
 
 
-def _insert_tasks(village_ids: list[int], plans, inspectors, now: datetime) -> int:
+def _insert_tasks(county_id: int, village_ids: list[int], plans, now: datetime) -> int:
     """One INSERT ... SELECT ... ON CONFLICT DO NOTHING for the tasks of the villages' parcels, in a stable order
     (parcel, period) so that two concurrent runs insert in the same order and cannot deadlock; then the new
     tasks' change log, selected the same way (those above the highest id before, made at `now`). Returns how
     many were created."""
     table = PatrolTask.__table__
     project = ConsolidationProject.__table__
+    inspectors = _inspector_turns(county_id, village_ids)
     before = db.session.scalar(select(func.coalesce(func.max(PatrolTask.id), 0)))
     source = (
         select(_new_uuid(), literal(TaskKind.ROUTINE.value), plans.c.plan_id, Parcel.id, inspectors.c.user_id,
                plans.c.period_key, plans.c.opens_at, plans.c.due_at, literal(TaskStatus.OPEN.value),
                literal(now, UTCDateTime()), literal(now, UTCDateTime()))
         .select_from(Parcel)
-        .join(plans, (plans.c.permanent == Parcel.is_permanent_basic)
-              & (plans.c.high_standard == Parcel.is_high_standard) & (plans.c.grain == Parcel.is_grain_zone)
-              & ((plans.c.project_id == Parcel.project_id)
-                 | (plans.c.project_id.is_(None) & Parcel.project_id.is_(None))))
+        .join(plans, plans.c.key == _parcel_key())
         .outerjoin(project, project.c.id == Parcel.project_id)
         .outerjoin(inspectors, (inspectors.c.village_id == Parcel.village_id)
                    & (inspectors.c.turn == Parcel.id % inspectors.c.inspectors))
