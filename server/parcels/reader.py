@@ -2,8 +2,8 @@
 
 This is the pure half of `farmpatrol parcels import`: no database. Every feature of the layer ends up either as
 a `ParcelFeature` or as a `RejectedFeature` with its index and a reason, so an import report can account for
-all of them. The work is vectorised (one GDAL read, one PROJ call per chunk) because a county layer holds
-tens of thousands of 图斑.
+all of them. The work goes a batch at a time (one GDAL read, one PROJ call per batch): vectorised because a
+county layer holds tens of thousands of 图斑, batched because a province's holds a million.
 """
 
 from __future__ import annotations
