@@ -63,6 +63,8 @@ class Config:
     demo_photos_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "shared" / "photos")
     # --- security hardening (issue 11) ---
     parcel_max_vertices: int = 20_000
+    # Parcel imports read and write this many features at a time: memory follows it, not the file's size.
+    parcel_import_batch: int = 5000
     # Sign-in limits (flask-limiter notation): per client address, and failed attempts per user name (lockout).
     login_limit_per_address: str = "30 per minute"
     login_limit_per_user: str = "5 per 15 minutes"
@@ -102,6 +104,8 @@ class Config:
         if not 0 <= self.evidence_near_duplicate_max_bits <= 15:
             # Near-duplicate look-up probes 16-bit quarters within max_bits // 4 bits: beyond 15 it scans too much.
             raise ConfigError("EVIDENCE_NEAR_DUPLICATE_MAX_BITS must be 0..15")
+        if not 1 <= self.parcel_import_batch <= 20_000:
+            raise ConfigError("PARCEL_IMPORT_BATCH must be 1..20000 (a batch's codes are one IN list)")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(f"DATABASE_URL must be sqlite:// or postgresql://, got {self.database_url!r}")
         _check_security_settings(self)

@@ -1,7 +1,9 @@
 """Parcel imports started from the web UI: the uploaded file is kept in the instance folder and imported in a
 background thread by the same `import_parcel_file` as `farmpatrol parcels import`, with the same refusals.
 
-The job row carries the progress (features read), so any server process can show it. A server stopped during an
+The job row carries the progress (features read and written), so any server process can show it; on SQLite, whose
+write lock the import holds from its first batch to its commit, the count goes to a file in the job's folder instead
+and is read from there. A server stopped during an
 import leaves its job `running` without a worker: the next upload marks jobs unfinished after ABANDONED_AFTER
 failed (an import is one transaction, so it left nothing behind).
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import JSON, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.accounts.models import User
 from server.db_types import UTCDateTime, utcnow
@@ -26,7 +29,8 @@ from server.parcels.service import import_parcel_file
 from server.territory.service import TerritoryError
 
 ACCEPTED_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json")
-_PROGRESS_EVERY = 5000  # features between progress writes
+_PROGRESS_EVERY = 5000  # progress steps between progress writes
+_PROGRESS_FILE = "progress"
 ABANDONED_AFTER = timedelta(hours=1)  # a county's 三调 layer (~100,000 features) imports in minutes
 
 
@@ -46,7 +50,7 @@ class ParcelImportJob(db.Model):
     file_name: Mapped[str] = mapped_column(String(255))
     options: Mapped[dict] = mapped_column(JSON)  # crs, layer, encoding, field_map as for the CLI
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.QUEUED.value)
-    processed: Mapped[int] = mapped_column(default=0)  # progress steps done: each feature read, then written
+    processed: Mapped[int] = mapped_column(default=0)  # progress steps done: each feature read, and written
     total: Mapped[int | None] = mapped_column()  # progress steps in all, once the file's features are counted
     summary: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
@@ -110,28 +114,40 @@ def _run(app: Flask, job_id: int, county_code: str) -> None:
 
 
 class _Progress:
-    """Counts progress steps and writes the count on its own connection, outside the import's transaction.
-
-    Only while the file is read: writing the parcels holds SQLite's write lock until the import commits, so a
-    second connection would wait for it (the job shows the writing half as one step at the end)."""
+    """Counts progress steps and writes the count outside the import's transaction: on PostgreSQL to the job row,
+    on its own connection; on SQLite to the job's folder, as a second connection would wait for the import's
+    write lock until it commits."""
 
     def __init__(self, app: Flask, job_id: int):
-        self.app, self.job_id, self.done, self.total, self._written = app, job_id, 0, None, 0
+        self.app, self.job_id, self.done, self._written = app, job_id, 0, 0
+        self.to_file = db.engine.dialect.name == "sqlite"
 
     def set_total(self, total: int) -> None:
-        self.total = total
-        self._write(total=total)
+        self._update(total=total)
 
     def __call__(self, count: int) -> None:
         self.done += count
-        reading = self.total is None or self.done <= self.total // 2
-        if reading and self.done - self._written >= _PROGRESS_EVERY:
+        if self.done - self._written >= _PROGRESS_EVERY:
             self._written = self.done
-            self._write(processed=self.done)
+            if self.to_file:
+                counted = _folder(self.job_id) / _PROGRESS_FILE
+                counted.with_suffix(".tmp").write_text(str(self.done))
+                counted.with_suffix(".tmp").replace(counted)  # a reader never sees a half-written count
+            else:
+                self._update(processed=self.done)
 
-    def _write(self, **values) -> None:
+    def _update(self, **values) -> None:
         with db.engine.begin() as conn:
             conn.execute(update(ParcelImportJob).where(ParcelImportJob.id == self.job_id).values(**values))
+
+
+def _with_progress(jobs: list[ParcelImportJob]) -> list[ParcelImportJob]:
+    """Running jobs with the count their import wrote to its folder (SQLite), as if it were in the row."""
+    for job in jobs:
+        counted = _folder(job.id) / _PROGRESS_FILE
+        if job.status == ImportStatus.RUNNING.value and counted.exists():
+            set_committed_value(job, "processed", int(counted.read_text() or 0))
+    return jobs
 
 
 def _finish(job_id: int, status: ImportStatus, **values) -> None:
@@ -150,10 +166,12 @@ def fail_abandoned_jobs() -> None:
 
 
 def county_jobs(admin: User, limit: int = 20) -> list[ParcelImportJob]:
-    return list(db.session.scalars(select(ParcelImportJob).where(ParcelImportJob.county_id == admin.county_id)
-                                   .order_by(ParcelImportJob.id.desc()).limit(limit)))
+    return _with_progress(list(db.session.scalars(
+        select(ParcelImportJob).where(ParcelImportJob.county_id == admin.county_id)
+        .order_by(ParcelImportJob.id.desc()).limit(limit))))
 
 
 def county_job(admin: User, job_id: int) -> ParcelImportJob | None:
-    return db.session.scalar(select(ParcelImportJob).where(ParcelImportJob.id == job_id,
-                                                           ParcelImportJob.county_id == admin.county_id))
+    job = db.session.scalar(select(ParcelImportJob).where(ParcelImportJob.id == job_id,
+                                                          ParcelImportJob.county_id == admin.county_id))
+    return job and _with_progress([job])[0]

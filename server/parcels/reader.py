@@ -2,16 +2,17 @@
 
 This is the pure half of `farmpatrol parcels import`: no database. Every feature of the layer ends up either as
 a `ParcelFeature` or as a `RejectedFeature` with its index and a reason, so an import report can account for
-all of them. The work is vectorised (one GDAL read, one PROJ call per chunk) because a county layer holds
-tens of thousands of 图斑.
+all of them. The work goes a batch at a time (one GDAL read, one PROJ call per batch): vectorised because a
+county layer holds tens of thousands of 图斑, batched because a province's holds a million.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -57,7 +58,11 @@ _POLYGON_LAYER_TYPES = ("Polygon", "MultiPolygon", "CurvePolygon", "MultiSurface
 _VILLAGE_CODE_DIGITS = 12
 _LAND_USE_CODE_DIGITS = 4
 _POLYGONAL_TYPE_IDS = (int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON))
-_CHUNK = 5000  # features per vectorised step: big enough for numpy, small enough for a lively progress bar
+# Features per read and vectorised step: big enough for numpy, small enough for a lively progress bar and a
+# bounded memory (config: PARCEL_IMPORT_BATCH).
+DEFAULT_BATCH_SIZE = 5000
+_ENCODINGS = ("UTF-8", "GBK")
+_GARBLED = re.compile("[\x80-\xff]")
 # A 图斑 of a few hundred vertices is usual; a million made one village's pull 39 MB (config: PARCEL_MAX_VERTICES).
 DEFAULT_MAX_VERTICES = 20_000
 
@@ -115,15 +120,23 @@ class RejectedFeature:
 
 
 @dataclass
-class ParcelReadResult:
-    path: str
-    layer: str
-    crs: str                    # the source CRS, e.g. "EPSG:4528"
-    crs_source: str             # "file" or "override"
-    field_map: dict[str, str]   # our field → the column actually read
-    feature_count: int
+class ParcelBatch:
+    """The features of one batch of the layer, each either accepted or rejected."""
+
     features: list[ParcelFeature] = field(default_factory=list)
     rejected: list[RejectedFeature] = field(default_factory=list)
+
+
+@dataclass
+class ParcelReadResult(ParcelBatch):
+    """A whole layer read into memory (`read_parcels`): for tests and tools, not for imports."""
+
+    path: str = ""
+    layer: str = ""
+    crs: str = ""
+    crs_source: str = ""
+    field_map: dict[str, str] = field(default_factory=dict)
+    feature_count: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -152,19 +165,35 @@ def _check_target(target: str) -> None:
                             f"known fields: {', '.join(FIELD_NAMES)}", field="field")
 
 
-def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: dict[str, str] | None = None,
+def read_parcels(path: str | Path, *, progress: Callable[[int], None] | None = None,
+                 on_total: Callable[[int], None] | None = None, **options) -> ParcelReadResult:
+    """Every feature of a parcel layer in one result: `open_parcels` with its batches collected.
+
+    `progress` is called with the number of features just processed, e.g. `tqdm.update`; `on_total` once with
+    the layer's feature count, before the first `progress`. `options` are those of `open_parcels`.
+    """
+    layer = open_parcels(path, **options)
+    result = ParcelReadResult(path=layer.path, layer=layer.layer, crs=layer.crs, crs_source=layer.crs_source,
+                              field_map=layer.field_map, feature_count=layer.feature_count, notes=layer.notes)
+    if on_total:
+        on_total(layer.feature_count)
+    for batch in layer.batches(progress):
+        result.features += batch.features
+        result.rejected += batch.rejected
+    return result
+
+
+def open_parcels(path: str | Path, *, crs: str | int | None = None, field_map: dict[str, str] | None = None,
                  layer: str | None = None, encoding: str | None = None,
-                 progress: Callable[[int], None] | None = None,
-                 on_total: Callable[[int], None] | None = None,
-                 max_vertices: int = DEFAULT_MAX_VERTICES) -> ParcelReadResult:
-    """Read every feature of a parcel layer, reprojected to EPSG:4490, with geodesic areas in 亩.
+                 max_vertices: int = DEFAULT_MAX_VERTICES, batch_size: int = DEFAULT_BATCH_SIZE) -> ParcelLayer:
+    """Open a parcel layer to be read `batch_size` features at a time, reprojected to EPSG:4490, with geodesic
+    areas in 亩: memory follows the batch size, not the file (a province holds a million 图斑).
 
     `path`: GeoJSON, Shapefile, zipped Shapefile, GeoPackage, FileGDB directory or zipped FileGDB.
     `crs` overrides the file's CRS (needed when the .prj is missing). `field_map` maps our field names to
-    columns, over `DEFAULT_FIELD_MAP`. `encoding` is for old Shapefiles without a .cpg (usually "GBK").
-    `progress` is called with the number of features just processed, e.g. `tqdm.update`; `on_total` once with
-    the layer's feature count, before the first `progress`. A feature with more than `max_vertices` vertices
-    is rejected. Only the four drivers of `sources.ALLOWED_DRIVERS` are opened.
+    columns, over `DEFAULT_FIELD_MAP`. `encoding` is for old Shapefiles without a .cpg (usually "GBK"); without
+    it, their text columns are scanned once for the encoding that reads them. A feature with more than
+    `max_vertices` vertices is rejected. Only the four drivers of `sources.ALLOWED_DRIVERS` are opened.
     """
     disable_network()
     dataset = dataset_path(path)
@@ -173,28 +202,51 @@ def read_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     columns = resolve_field_map(field_map or {}, list(info["fields"]))
     source_crs, crs_source = resolve_crs(info["crs"], crs, info["total_bounds"])
     wanted = sorted(set(columns.values()))
-    meta, _fids, wkb, values = _read(dataset, layer_name, encoding, wanted)
-    garbled = encoding is None and meta["encoding"] == "ISO-8859-1" and _looks_garbled(values)
-    detected = _detect_encoding(values) if garbled else None
-    if detected:
-        meta, _fids, wkb, values = _read(dataset, layer_name, detected, wanted)
-    by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
-    attributes = {target: by_column[column] for target, column in columns.items()}
-    result = ParcelReadResult(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
-                              field_map=columns, feature_count=len(wkb))
+    garbled, detected = False, None
+    if encoding is None and info["encoding"] == "ISO-8859-1":
+        garbled, detected = _scan_encoding(dataset, layer_name, wanted, batch_size)
+    source = ParcelLayer(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
+                         field_map=columns, feature_count=info["features"], dataset=dataset,
+                         encoding=detected or encoding, source_crs=source_crs, max_vertices=max_vertices,
+                         batch_size=batch_size)
     if crs_source == "override" and info["crs"]:
-        result.notes.append(f"文件自带坐标系 {info['crs']}，已按 --crs 改用 {result.crs} / "
-                            f"the file declares {info['crs']}; read as {result.crs} as requested")
+        source.notes.append(f"文件自带坐标系 {info['crs']}，已按 --crs 改用 {source.crs} / "
+                            f"the file declares {info['crs']}; read as {source.crs} as requested")
     if detected:
-        result.notes.append(f"Shapefile 缺少 .cpg，属性文字按 {detected} 编码读取 / the Shapefile has no .cpg: "
+        source.notes.append(f"Shapefile 缺少 .cpg，属性文字按 {detected} 编码读取 / the Shapefile has no .cpg: "
                             f"its text was read as {detected} (give --encoding to choose)")
     elif garbled:
-        result.notes.append("文字像是乱码：Shapefile 缺少 .cpg，请用 --encoding 指定编码重新导入 / text looks "
+        source.notes.append("文字像是乱码：Shapefile 缺少 .cpg，请用 --encoding 指定编码重新导入 / text looks "
                             "garbled: the Shapefile has no .cpg; read it again with --encoding")
-    if on_total:
-        on_total(len(wkb))
-    _Builder(result, source_crs, attributes, progress, max_vertices).run(wkb)
-    return result
+    return source
+
+
+@dataclass
+class ParcelLayer:
+    """An opened parcel layer (`open_parcels`): what was resolved up front, and its features batch by batch."""
+
+    path: str
+    layer: str
+    crs: str                    # the source CRS, e.g. "EPSG:4528"
+    crs_source: str             # "file" or "override"
+    field_map: dict[str, str]   # our field → the column actually read
+    feature_count: int
+    dataset: str
+    encoding: str | None
+    source_crs: CRS
+    max_vertices: int
+    batch_size: int
+    notes: list[str] = field(default_factory=list)
+
+    def batches(self, progress: Callable[[int], None] | None = None) -> Iterator[ParcelBatch]:
+        """The layer's features in file order, one batch per read; `progress` gets each batch's size."""
+        builder = _Builder(self.source_crs, self.max_vertices)
+        wanted = sorted(set(self.field_map.values()))
+        for start, meta, wkb, values in _batches(self.dataset, self.layer, self.encoding, wanted, self.batch_size):
+            by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
+            yield builder.batch(start, wkb, {target: by_column[column] for target, column in self.field_map.items()})
+            if progress:
+                progress(len(wkb))
 
 
 def dataset_path(path: str | Path) -> str:
@@ -289,40 +341,55 @@ def _find_column(name: str, columns: list[str]) -> str | None:
 
 def _read_info(dataset: str, layer: str, encoding: str | None) -> dict:
     try:
-        info = pyogrio.read_info(dataset, layer=layer, encoding=encoding, force_total_bounds=True)
+        info = pyogrio.read_info(dataset, layer=layer, encoding=encoding, force_feature_count=True,
+                                 force_total_bounds=True)
     except (DataSourceError, DataLayerError) as err:
         raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
     check_driver(info.get("driver"), dataset)
     return info
 
 
-def _read(dataset: str, layer: str, encoding: str | None, columns: list[str]) -> tuple:
-    try:
-        return pyogrio.raw.read(dataset, layer=layer, encoding=encoding, columns=columns, force_2d=True)
-    except (DataSourceError, DataLayerError) as err:
-        raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
+def _batches(dataset: str, layer: str, encoding: str | None, columns: list[str], size: int, *,
+             read_geometry: bool = True) -> Iterator[tuple[int, dict, np.ndarray, list[np.ndarray]]]:
+    """(index of the first feature, meta, WKB, attribute columns) per `size` features, until the layer ends."""
+    start = 0
+    while True:
+        try:
+            meta, _fids, wkb, values = pyogrio.raw.read(dataset, layer=layer, encoding=encoding, columns=columns,
+                                                        force_2d=True, skip_features=start, max_features=size,
+                                                        read_geometry=read_geometry)
+        except (DataSourceError, DataLayerError) as err:
+            raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
+        count = len(values[0]) if values else len(wkb if wkb is not None else ())
+        if not count:
+            return
+        yield start, meta, wkb, values
+        start += count
+
+
+def _scan_encoding(dataset: str, layer: str, columns: list[str], size: int) -> tuple[bool, str | None]:
+    """Whether any text read as Latin-1 looks garbled, and the encoding that decodes all of it (None if none)."""
+    garbled, candidates = False, list(_ENCODINGS)
+    for _start, _meta, _wkb, values in _batches(dataset, layer, None, columns, size, read_geometry=False):
+        raw = _garbled_bytes(values)
+        garbled = garbled or bool(raw)
+        candidates = [name for name in candidates if _decodes(raw, name)]
+    return garbled, (candidates[0] if garbled and candidates else None)
 
 
 class _Builder:
-    """Turns the raw arrays of one layer into features and rejections, a chunk at a time."""
+    """Turns the raw arrays of each batch into features and rejections, remembering across batches only which
+    codes it has seen."""
 
-    def __init__(self, result: ParcelReadResult, source_crs: CRS, attributes: dict[str, np.ndarray],
-                 progress: Callable[[int], None] | None, max_vertices: int):
-        self.result = result
-        self.max_vertices = max_vertices
+    def __init__(self, source_crs: CRS, max_vertices: int):
         self.source_crs = source_crs
-        self.attributes = attributes
-        self.progress = progress
-        self.codes = [_text(v) for v in attributes["code"]]
-        self.first_index: dict[str, int] = {}
+        self.max_vertices = max_vertices
+        self.first_index = _FirstIndexes()
 
-    def run(self, wkb: np.ndarray) -> None:
-        for start in range(0, len(wkb), _CHUNK):
-            self._chunk(start, wkb[start:start + _CHUNK])
-            if self.progress:
-                self.progress(min(_CHUNK, len(wkb) - start))
-
-    def _chunk(self, start: int, wkb: np.ndarray) -> None:
+    def batch(self, start: int, wkb: np.ndarray, attributes: dict[str, np.ndarray]) -> ParcelBatch:
+        batch = ParcelBatch()
+        codes = [_text(v) for v in attributes["code"]]
+        firsts = self.first_index.of(codes, start)
         geoms = shapely.from_wkb(wkb, on_invalid="fix")
         polygonal = np.isin(shapely.get_type_id(geoms), _POLYGONAL_TYPE_IDS) & ~shapely.is_empty(geoms)
         vertices = shapely.get_num_coordinates(geoms)
@@ -331,7 +398,7 @@ class _Builder:
         notes: dict[int, str] = {}
         for offset, geom in enumerate(geoms):
             index = start + offset
-            reason = self._code_problem(index)
+            reason = _code_problem(codes[offset], index, firsts[offset])
             if reason is None and not polygonal[offset]:
                 reason = _geometry_problem(wkb[offset], geom)
             if reason is None and vertices[offset] > self.max_vertices:
@@ -342,29 +409,22 @@ class _Builder:
                 if fixed is None:
                     reason = f"无法修复的几何 / unrepairable geometry: {note}"
                 else:
-                    geoms[offset], notes[index] = fixed, note
+                    geoms[offset], notes[offset] = fixed, note
             if reason:
-                self.result.rejected.append(RejectedFeature(index, self.codes[index], reason))
+                batch.rejected.append(RejectedFeature(index, codes[offset], reason))
             else:
                 keep.append(offset)
         if not keep:
-            return
+            return batch
         source = geoms[keep]
         lonlat = to_lonlat(source, self.source_crs)
         check_lonlat_bounds(tuple(shapely.total_bounds(lonlat)), self.source_crs,
                             tuple(shapely.total_bounds(source)))
-        self._repair_after_reprojection(lonlat, [start + k for k in keep], notes)
+        self._repair_after_reprojection(lonlat, keep, notes)
         for offset, geom, area in zip(keep, lonlat, areas_mu(lonlat)):
-            self._accept(start + offset, geom, float(area), notes.get(start + offset))
-
-    def _code_problem(self, index: int) -> str | None:
-        code = self.codes[index]
-        if code is None:
-            return "缺少图斑编号 / missing parcel code"
-        first = self.first_index.setdefault(code, index)
-        if first != index:
-            return f"图斑编号重复（首次出现于第 {first} 个要素）/ duplicate code, first at feature {first}"
-        return None
+            row = {target: column[offset] for target, column in attributes.items()}
+            batch.features.append(_feature(start + offset, codes[offset], row, geom, float(area), notes.get(offset)))
+        return batch
 
     def _repair_after_reprojection(self, lonlat: np.ndarray, indexes: list[int], notes: dict[int, str]) -> None:
         """Reprojection can turn a near-touch into a crossing; repair those too rather than store them."""
@@ -375,23 +435,63 @@ class _Builder:
                 lonlat[position] = fixed
             notes[index] = "; ".join(filter(None, (notes.get(index), f"after reprojection: {note}")))
 
-    def _accept(self, index: int, geom, area: float, repair_note: str | None) -> None:
-        warnings: list[str] = []
-        row = {target: column[index] for target, column in self.attributes.items()}
-        raw_village = _text(row.get("village_code"))
-        flags = {name: _flag_value(name, row[name], warnings) if name in row else None for name in FLAG_FIELDS}
-        self.result.features.append(ParcelFeature(
-            index=index, code=self.codes[index], geometry=geom, area_mu=area,
-            land_use_code=_land_use_code(row.get("land_use_code")),
-            village_code=_village_code(raw_village, warnings),
-            village_name=_text(row.get("village_name")),
-            source_area_m2=_number(row.get("source_area_m2"), "source_area_m2", warnings),
-            custodian=_text(row.get("custodian")),
-            project_name=_text(row.get("project_name")),
-            project_accepted_on=_date(row.get("project_accepted_on"), warnings),
-            rate_class=_text(row.get("rate_class")),
-            land_class_area_m2=_number(row.get("land_class_area_m2"), "land_class_area_m2", warnings),
-            repair_note=repair_note, village_code_raw=raw_village, warnings=tuple(warnings), **flags))
+
+
+def _code_problem(code: str | None, index: int, first: int) -> str | None:
+    if code is None:
+        return "缺少图斑编号 / missing parcel code"
+    if first != index:
+        return f"图斑编号重复（首次出现于第 {first} 个要素）/ duplicate code, first at feature {first}"
+    return None
+
+
+def _feature(index: int, code: str, row: dict, geom, area: float, repair_note: str | None) -> ParcelFeature:
+    warnings: list[str] = []
+    raw_village = _text(row.get("village_code"))
+    flags = {name: _flag_value(name, row[name], warnings) if name in row else None for name in FLAG_FIELDS}
+    return ParcelFeature(
+        index=index, code=code, geometry=geom, area_mu=area,
+        land_use_code=_land_use_code(row.get("land_use_code")),
+        village_code=_village_code(raw_village, warnings),
+        village_name=_text(row.get("village_name")),
+        source_area_m2=_number(row.get("source_area_m2"), "source_area_m2", warnings),
+        custodian=_text(row.get("custodian")),
+        project_name=_text(row.get("project_name")),
+        project_accepted_on=_date(row.get("project_accepted_on"), warnings),
+        rate_class=_text(row.get("rate_class")),
+        land_class_area_m2=_number(row.get("land_class_area_m2"), "land_class_area_m2", warnings),
+        repair_note=repair_note, village_code_raw=raw_village, warnings=tuple(warnings), **flags)
+
+
+class _FirstIndexes:
+    """The index of the first feature with each code, over the whole file, in 24 bytes a code (24 MB for a
+    million): a 128-bit digest of the code (a collision is as unlikely as one of the content hashes that tell
+    unchanged parcels) and the index, in two numpy arrays sorted by digest."""
+
+    def __init__(self):
+        self.digests = np.empty(0, dtype="S16")
+        self.indexes = np.empty(0, dtype=np.int64)
+
+    def of(self, codes: list[str | None], start: int) -> list[int]:
+        """For each code of a batch starting at feature `start`: the index of its first feature (its own
+        index when new, and for a missing code)."""
+        firsts = list(range(start, start + len(codes)))
+        present = [offset for offset, code in enumerate(codes) if code is not None]
+        digests = np.array([hashlib.blake2b(codes[offset].encode(), digest_size=16).digest() for offset in present],
+                           dtype="S16")
+        positions = np.searchsorted(self.digests, digests)
+        found = positions < len(self.digests)
+        found[found] = self.digests[positions[found]] == digests[found]
+        new: dict[bytes, int] = {}
+        for digest, offset, known, position in zip(digests.tolist(), present, found, positions):
+            firsts[offset] = int(self.indexes[position]) if known else new.setdefault(digest, start + offset)
+        if new:
+            added = np.array(list(new), dtype="S16")
+            order = np.argsort(added)
+            at = np.searchsorted(self.digests, added[order])
+            self.digests = np.insert(self.digests, at, added[order])
+            self.indexes = np.insert(self.indexes, at, np.fromiter(new.values(), np.int64, len(new))[order])
+        return firsts
 
 
 def _geometry_problem(wkb: bytes | None, geom) -> str:
@@ -405,25 +505,22 @@ def _geometry_problem(wkb: bytes | None, geom) -> str:
     return f"不是面要素 / not a polygon: {geom.geom_type}"
 
 
-def _looks_garbled(columns: list[np.ndarray]) -> bool:
-    """GBK or UTF-8 read as Latin-1 (GDAL's default for a .dbf without .cpg) turns Chinese into U+0080–U+00FF."""
-    return any(isinstance(v, str) and re.search("[\x80-\xff]", v) for column in columns if column.dtype == object
-               for v in column)
+def _garbled_bytes(columns: list[np.ndarray]) -> list[bytes]:
+    """GBK or UTF-8 read as Latin-1 (GDAL's default for a .dbf without .cpg) turns Chinese into U+0080–U+00FF:
+    such texts, as the bytes they were."""
+    return [v.encode("latin-1") for column in columns if column.dtype == object for v in column
+            if isinstance(v, str) and _GARBLED.search(v)]
 
 
-def _detect_encoding(columns: list[np.ndarray]) -> str | None:
-    """The encoding that decodes every garbled text back into valid characters: UTF-8 (strict, so rarely a
-    false match), else GBK, the usual encoding of Chinese survey data without a .cpg; None if neither fits."""
-    raw = [v.encode("latin-1") for column in columns if column.dtype == object for v in column
-           if isinstance(v, str) and re.search("[\x80-\xff]", v)]
-    for candidate in ("UTF-8", "GBK"):
-        try:
-            for data in raw:
-                data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        return candidate
-    return None
+def _decodes(raw: list[bytes], encoding: str) -> bool:
+    """UTF-8 is tried first (strict, so rarely a false match), then GBK, the usual encoding of Chinese survey
+    data without a .cpg."""
+    try:
+        for data in raw:
+            data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_missing(value) -> bool:

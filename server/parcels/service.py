@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
+import shapely
 from shapely.geometry import mapping
 from flask import current_app
 from sqlalchemy import Select, insert, select, update
@@ -16,9 +19,9 @@ from server.accounts.models import User
 from server.accounts.scopes import village_scope
 from server.db_types import utcnow
 from server.extensions import db
-from server.parcels.geometry import bbox, to_wkb
+from server.parcels.geometry import to_wkb
 from server.parcels.models import ConsolidationProject, Parcel
-from server.parcels.reader import ParcelFeature, RejectedFeature, read_parcels
+from server.parcels.reader import ParcelFeature, RejectedFeature, open_parcels
 from server.sync import changelog
 from server.territory import service as territory
 from server.territory.imports import TerritoryChanges, TerritoryForImport, UnknownCounty
@@ -26,7 +29,6 @@ from server.territory.models import Village
 
 RATE_CLASS_PERMANENT_BASIC = "permanent_basic"
 RATE_CLASS_GENERAL = "general_farmland"
-_BATCH = 2000
 
 
 @dataclass
@@ -63,19 +65,21 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
                        encoding: str | None = None, create_territory: bool = False, rename_villages: bool = False,
                        progress: Callable[[int], None] | None = None,
                        on_total: Callable[[int], None] | None = None) -> ImportSummary:
-    """Read a survey file and upsert its parcels in one transaction (all or nothing).
+    """Read a survey file batch by batch and upsert its parcels in one transaction (all or nothing).
 
     An unknown `county_code` is refused before the file is read (UnknownCounty). `progress` counts each
     feature twice, once read and once written; `on_total` receives that total (twice the feature count)."""
     resolver = TerritoryForImport(create_territory=create_territory, rename_villages=rename_villages)
     if county_code:
         resolver.require_county(county_code)
-    result = read_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding, progress=progress,
-                          on_total=(lambda count: on_total(2 * count)) if on_total else None,
-                          max_vertices=current_app.config["FARMPATROL"].parcel_max_vertices)
-    summary = upsert_parcels(list(result.features) + list(result.rejected), county_code=county_code,
-                             resolver=resolver, progress=progress)
-    summary.notes = result.notes
+    config = current_app.config["FARMPATROL"]
+    source = open_parcels(path, crs=crs, field_map=field_map, layer=layer, encoding=encoding,
+                          max_vertices=config.parcel_max_vertices, batch_size=config.parcel_import_batch)
+    if on_total:
+        on_total(2 * source.feature_count)
+    items = (item for batch in source.batches(progress) for item in (*batch.features, *batch.rejected))
+    summary = upsert_parcels(items, county_code=county_code, resolver=resolver, progress=progress)
+    summary.notes = source.notes
     return summary
 
 
@@ -83,68 +87,78 @@ def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *, county_c
                    resolver: TerritoryForImport | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Insert new parcels, update changed ones, leave identical ones alone (a re-import changes nothing).
-    Territory is resolved by `resolver` (default: existing counties only, village names kept)."""
-    summary = _Upsert(county_code, resolver or TerritoryForImport(), progress).run(items)
+    Territory is resolved by `resolver` (default: existing counties only, village names kept). `items` are
+    written a batch (PARCEL_IMPORT_BATCH) at a time, so an iterator of any length takes bounded memory."""
+    batch_size = current_app.config["FARMPATROL"].parcel_import_batch
+    summary = _Upsert(county_code, resolver or TerritoryForImport()).run(items, batch_size, progress)
     db.session.commit()
     return summary
 
 
 class _Upsert:
-    """Caches territory and existing parcels so that 70,000 features cost a handful of queries."""
+    """Writes features a batch at a time: one look-up of the batch's existing codes, one INSERT, one UPDATE.
 
-    def __init__(self, county_code: str | None, resolver: TerritoryForImport,
-                 progress: Callable[[int], None] | None):
+    Territory and projects are cached (a few hundred villages); existing parcels are not (a province's
+    million would not fit in a worker's memory)."""
+
+    def __init__(self, county_code: str | None, resolver: TerritoryForImport):
         self.county_code = county_code
         self.resolver = resolver
-        self.progress = progress
         self.projects: dict[tuple[int, str], int] = {}
-        self.existing: dict[int, dict[str, tuple[int, str]]] = {}
         self.summary = ImportSummary(territory=resolver.changes)
-        self.inserts: list[dict] = []
-        self.updates: list[dict] = []
 
-    def run(self, items: Iterable[ParcelFeature | RejectedFeature]) -> ImportSummary:
-        handled = 0
-        for item in items:
-            if isinstance(item, RejectedFeature):
-                self.summary.rejected.append(item)
-            else:
-                self._add(item)
-            handled += 1
-            if self.progress and handled % _BATCH == 0:
-                self.progress(_BATCH)
-        self._flush()
-        if self.progress and handled % _BATCH:
-            self.progress(handled % _BATCH)
+    def run(self, items: Iterable[ParcelFeature | RejectedFeature], batch_size: int,
+            progress: Callable[[int], None] | None) -> ImportSummary:
+        iterator = iter(items)
+        while batch := list(islice(iterator, batch_size)):
+            self._write([self._place(item) for item in batch])
+            if progress:
+                progress(len(batch))
         self.summary.rejected.sort(key=lambda r: r.index)
         return self.summary
 
-    def _add(self, feature: ParcelFeature) -> None:
-        reason = self._village_problem(feature.village_code)
+    def _place(self, item: ParcelFeature | RejectedFeature) -> tuple[ParcelFeature, int, int, int | None] | None:
+        """The feature with its county, village and project ids, or None once its rejection is noted."""
+        if isinstance(item, RejectedFeature):
+            self.summary.rejected.append(item)
+            return None
+        reason = self._village_problem(item.village_code)
         if reason:
-            self.summary.rejected.append(RejectedFeature(feature.index, feature.code, reason))
-            return
+            self.summary.rejected.append(RejectedFeature(item.index, item.code, reason))
+            return None
         try:
-            village = self.resolver.village(feature.village_code, feature.village_name)
+            village = self.resolver.village(item.village_code, item.village_name)
         except UnknownCounty as exc:
-            self.summary.rejected.append(RejectedFeature(feature.index, feature.code, str(exc)))
-            return
+            self.summary.rejected.append(RejectedFeature(item.index, item.code, str(exc)))
+            return None
         county_id = village.township.county_id
-        row = _row(feature, county_id, village.id, self._project_id(county_id, feature))
-        existing = self._existing(county_id).get(feature.code)
-        if feature.repair_note:
-            self.summary.repaired.append(feature)
-        if existing is None:
-            self.inserts.append(row)
-            self._existing(county_id)[feature.code] = (0, row["content_hash"])
-            self.summary.created += 1
-        elif existing[1] == row["content_hash"]:
-            self.summary.unchanged += 1
-        else:
-            self.updates.append({"id": existing[0], **row, "updated_at": utcnow()})
-            self.summary.updated += 1
-        if len(self.inserts) + len(self.updates) >= _BATCH:
-            self._flush()
+        return item, county_id, village.id, self._project_id(county_id, item)
+
+    def _write(self, placed: list[tuple[ParcelFeature, int, int, int | None] | None]) -> None:
+        placed = [entry for entry in placed if entry is not None]
+        geometries = np.array([feature.geometry for feature, *_ids in placed], dtype=object)
+        wkbs, bounds = to_wkb(geometries), shapely.bounds(geometries).tolist()  # once per batch: vectorised
+        existing = self._existing({(county_id, feature.code) for feature, county_id, *_ids in placed})
+        inserts, updates = [], []
+        for (feature, county_id, village_id, project_id), wkb, box in zip(placed, wkbs, bounds):
+            row = _row(feature, county_id, village_id, project_id, wkb, box)
+            found = existing.get((county_id, feature.code))
+            if feature.repair_note:
+                self.summary.repaired.append(feature)
+            if found is None:
+                inserts.append(row)
+                existing[(county_id, feature.code)] = (0, row["content_hash"])
+                self.summary.created += 1
+            elif found[1] == row["content_hash"]:
+                self.summary.unchanged += 1
+            else:
+                updates.append({"id": found[0], **row, "updated_at": utcnow()})
+                self.summary.updated += 1
+        changelog.record_parcel_rows(db.session, inserts, updates)
+        if inserts:
+            db.session.connection().execute(insert(Parcel.__table__), inserts)
+        if updates:
+            db.session.execute(update(Parcel), updates)
 
     def _village_problem(self, code: str | None) -> str | None:
         if not code or not territory.VILLAGE_CODE.match(code):
@@ -169,25 +183,23 @@ class _Upsert:
             self.projects[key] = project.id
         return self.projects[key]
 
-    def _existing(self, county_id: int) -> dict[str, tuple[int, str]]:
-        if county_id not in self.existing:
+    @staticmethod
+    def _existing(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+        """(county id, code) → (parcel id, content hash) of the batch's parcels already in the database."""
+        codes: dict[int, list[str]] = {}
+        for county_id, code in keys:
+            codes.setdefault(county_id, []).append(code)
+        found = {}
+        for county_id, county_codes in codes.items():
             rows = db.session.execute(select(Parcel.code, Parcel.id, Parcel.content_hash)
-                                      .where(Parcel.county_id == county_id))
-            self.existing[county_id] = {code: (pid, digest) for code, pid, digest in rows}
-        return self.existing[county_id]
-
-    def _flush(self) -> None:
-        changelog.record_parcel_rows(db.session, self.inserts, self.updates)
-        if self.inserts:
-            db.session.execute(insert(Parcel), self.inserts)
-        if self.updates:
-            db.session.execute(update(Parcel), self.updates)
-        self.inserts, self.updates = [], []
+                                      .where(Parcel.county_id == county_id, Parcel.code.in_(county_codes)))
+            found.update({(county_id, code): (pid, digest) for code, pid, digest in rows})
+        return found
 
 
-def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None) -> dict:
-    geometry_wkb = to_wkb(feature.geometry)
-    min_lon, min_lat, max_lon, max_lat = bbox(feature.geometry)
+def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None, geometry_wkb: bytes,
+         bounds: list[float]) -> dict:
+    min_lon, min_lat, max_lon, max_lat = bounds
     rate_class = feature.rate_class or (RATE_CLASS_PERMANENT_BASIC if feature.is_permanent_basic
                                         else RATE_CLASS_GENERAL)
     row = {
@@ -207,14 +219,14 @@ _ADDED_LATER = frozenset({"land_class_area_m2"})
 
 
 def _content_hash(row: dict) -> str:
-    digest = hashlib.sha256()
+    """SHA-256 over each column's name and value (repr), by name; one call per row, as it runs a million times."""
+    parts = []
     for key in sorted(row):
         value = row[key]
         if key in _ADDED_LATER and value is None:
             continue  # a file without the column keeps the hashes of earlier imports (nothing to re-sync)
-        digest.update(key.encode())
-        digest.update(value if isinstance(value, bytes) else repr(value).encode())
-    return digest.hexdigest()
+        parts += (key.encode(), value if isinstance(value, bytes) else repr(value).encode())
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def parcels_query(user: User, *, bbox_filter: tuple[float, float, float, float] | None = None,

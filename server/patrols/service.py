@@ -13,19 +13,20 @@ domains call inside their own transaction (`create_recheck_task` when asked not 
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
+from itertools import product
 
 from flask import current_app
-from sqlalchemy import ARRAY, DateTime, Integer, Select, String, bindparam, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (Date, Integer, Select, String, cast, func, literal, literal_column, select, union_all,
+                        update)
 from sqlalchemy.orm import contains_eager
 
 from server.accounts.models import Role, User, inspector_villages
 from server.accounts.scopes import village_scope
-from server.db_types import UTCDateTime, utcnow
+from server.db_types import UTCDateTime, dialect_insert, utcnow
 from server.extensions import db
 from server.parcels.models import ConsolidationProject, Parcel, parcel_land_classes
 from server.patrols.models import PatrolPlan, PatrolTask, TaskKind, TaskStatus
@@ -35,7 +36,7 @@ from server.sync import changelog
 from server.territory.models import County, Village
 from server.territory.service import get_county
 
-_INSERT_BATCH = 10_000
+_PARCEL_CHUNK = 20_000  # parcels whose tasks are inserted by one statement
 
 
 class PatrolError(ValueError):
@@ -75,7 +76,8 @@ def generate_tasks(*, county_code: str | None = None, now: datetime | None = Non
     """Create the tasks of every period from the last generated one up to `lead` days ahead, for all counties.
 
     Idempotent: rows go in with INSERT ... ON CONFLICT DO NOTHING on (parcel, plan, period), so a second
-    run, or a run in another process at the same moment, adds nothing. One transaction per county.
+    run, or a run in another process at the same moment, adds nothing. One transaction per county, written a
+    run of villages at a time: memory follows `_PARCEL_CHUNK`, not the county (a province's million parcels).
     """
     now = now or utcnow()
     summary = GenerationSummary()
@@ -108,39 +110,115 @@ def _generate_for_county(county: County, now: datetime) -> tuple[int, list[str]]
         horizon = today + timedelta(days=config.patrol_generation_lead_days)
         windows[rule.plan_id] = [(p, *p.window(tz)) for p in periods_covering(rule.schedule, start, horizon)]
 
-    rows = _task_rows(county, rules, windows)
-    insert = _insert_postgresql if db.engine.dialect.name == "postgresql" else _insert_sqlite
-    created = sum(insert(rows[i:i + _INSERT_BATCH], now) for i in range(0, len(rows), _INSERT_BATCH))
+    plans = _plans_by_parcel_key(county.id, rules, windows)
+    if plans is None:
+        return 0, []
+    created = sum(_insert_tasks(county.id, village_ids, plans, now) for village_ids in _village_chunks(county.id))
     keys = sorted({p.key for periods in windows.values() for p, _, _ in periods})
     return created, keys
 
 
-def _task_rows(county: County, rules: list[PlanRule], windows: dict) -> list[tuple]:
-    """(uuid, plan_id, parcel_id, inspector_id, period_key, opens_at, due_at) per task, in a stable order
-    (parcel, period), so that two concurrent runs insert in the same order and cannot deadlock."""
-    inspectors = _inspectors_by_village(county.id)
-    chosen: dict[tuple, PlanRule | None] = {}
+def _village_chunks(county_id: int) -> Iterator[list[int]]:
+    """The county's villages (by id) in runs of about `_PARCEL_CHUNK` parcels, so that a statement, its change
+    log and its locks stay the same size however big the county (a village larger than that is a run of its own)."""
+    chunk, size = [], 0
+    for village_id, parcels in db.session.execute(
+            select(Parcel.village_id, func.count()).where(Parcel.county_id == county_id)
+            .group_by(Parcel.village_id).order_by(Parcel.village_id)).all():
+        if chunk and size + parcels > _PARCEL_CHUNK:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(village_id)
+        size += parcels
+    if chunk:
+        yield chunk
+
+
+def _plans_by_parcel_key(county_id: int, rules: list[PlanRule], windows: dict) -> Select | None:
+    """A small table of parcel keys (`_parcel_key`: land-class flags and project) → the chosen plan's periods, one
+    row per period: the plan choice is Python (plans.choose_plan), made once per key, and the database joins the
+    parcels to it by one integer. None when no parcel would get a task."""
+    projects = [None, *db.session.scalars(select(ConsolidationProject.id)
+                                          .where(ConsolidationProject.county_id == county_id))]
     rows = []
-    parcels = db.session.execute(
-        select(Parcel.id, Parcel.village_id, Parcel.is_permanent_basic, Parcel.is_high_standard,
-               Parcel.is_grain_zone, Parcel.project_id, ConsolidationProject.accepted_on)
-        .outerjoin(ConsolidationProject, Parcel.project_id == ConsolidationProject.id)
-        .where(Parcel.county_id == county.id).order_by(Parcel.id))
-    for parcel_id, village_id, permanent, high_standard, grain, project_id, accepted_on in parcels:
-        key = (permanent, high_standard, grain, project_id)
-        if key not in chosen:
-            chosen[key] = choose_plan(rules, parcel_land_classes(permanent, high_standard, grain), project_id)
-        rule = chosen[key]
-        if rule is None:
-            continue
-        candidates = inspectors.get(village_id)
-        inspector_id = candidates[parcel_id % len(candidates)] if candidates else None
-        for period, opens_at, due_at in windows[rule.plan_id]:
-            # Upkeep (后期管护) of a project's parcels starts at its acceptance: nothing for earlier periods.
-            if project_id is not None and (accepted_on is None or accepted_on > period.last_day):
-                continue
-            rows.append((str(uuid.uuid4()), rule.plan_id, parcel_id, inspector_id, period.key, opens_at, due_at))
-    return rows
+    for permanent, high_standard, grain, project_id in product((False, True), (False, True), (False, True), projects):
+        rule = choose_plan(rules, parcel_land_classes(permanent, high_standard, grain), project_id)
+        key = permanent + 2 * high_standard + 4 * grain + 8 * (project_id or 0)
+        for period, opens_at, due_at in windows[rule.plan_id] if rule else ():
+            rows.append(select(literal(key).label("key"), literal(rule.plan_id).label("plan_id"),
+                               literal(period.key).label("period_key"),
+                               literal(opens_at, UTCDateTime()).label("opens_at"),
+                               literal(due_at, UTCDateTime()).label("due_at"),
+                               literal(period.last_day, Date).label("last_day")))
+    return union_all(*rows).subquery("plans") if rows else None
+
+
+def _parcel_key():
+    """The parcel's land-class flags and project as one integer, the key of `_plans_by_parcel_key`: an equality
+    the planner joins by (SQLite drove from the small table through an OR on the project and read every parcel)."""
+    flags = (cast(Parcel.is_permanent_basic, Integer) + 2 * cast(Parcel.is_high_standard, Integer)
+             + 4 * cast(Parcel.is_grain_zone, Integer))
+    return flags + 8 * func.coalesce(Parcel.project_id, 0)
+
+
+def _inspector_turns(county_id: int, village_ids: list[int]):
+    """Active inspectors of the villages with their turn (0, 1, … by user id) and the village's count: a parcel
+    goes to the inspector whose turn is its id modulo the count (round-robin, as `create_recheck_task` picks)."""
+    return (select(inspector_villages.c.village_id, User.id.label("user_id"),
+                   (func.row_number().over(partition_by=inspector_villages.c.village_id, order_by=User.id) - 1)
+                   .label("turn"),
+                   func.count().over(partition_by=inspector_villages.c.village_id).label("inspectors"))
+            .join(User, User.id == inspector_villages.c.user_id)
+            .where(User.county_id == county_id, User.role == Role.INSPECTOR.value, User.is_active,
+                   inspector_villages.c.village_id.in_(village_ids))
+            .subquery("inspectors"))
+
+
+def _insert_tasks(county_id: int, village_ids: list[int], plans, now: datetime) -> int:
+    """One INSERT ... SELECT ... ON CONFLICT DO NOTHING for the tasks of the villages' parcels, in a stable order
+    (parcel, period) so that two concurrent runs insert in the same order and cannot deadlock; then the new
+    tasks' change log, selected the same way (those above the highest id before, made at `now`). Returns how
+    many were created."""
+    table = PatrolTask.__table__
+    project = ConsolidationProject.__table__
+    inspectors = _inspector_turns(county_id, village_ids)
+    before = db.session.scalar(select(func.coalesce(func.max(PatrolTask.id), 0)))
+    source = (
+        select(_new_uuid(), literal(TaskKind.ROUTINE.value), plans.c.plan_id, Parcel.id, inspectors.c.user_id,
+               plans.c.period_key, plans.c.opens_at, plans.c.due_at, literal(TaskStatus.OPEN.value),
+               literal(now, UTCDateTime()), literal(now, UTCDateTime()))
+        .select_from(Parcel)
+        .join(plans, plans.c.key == _parcel_key())
+        .outerjoin(project, project.c.id == Parcel.project_id)
+        .outerjoin(inspectors, (inspectors.c.village_id == Parcel.village_id)
+                   & (inspectors.c.turn == Parcel.id % inspectors.c.inspectors))
+        # Upkeep (后期管护) of a project's parcels starts at its acceptance: nothing for earlier periods.
+        .where(Parcel.village_id.in_(village_ids),
+               Parcel.project_id.is_(None) | (project.c.accepted_on <= plans.c.last_day))
+        .order_by(Parcel.id, plans.c.opens_at))
+    statement = (dialect_insert(db.session.get_bind())(table)
+                 .from_select(["uuid", "kind", "plan_id", "parcel_id", "inspector_id", "period_key", "opens_at",
+                               "due_at", "status", "created_at", "updated_at"], source)
+                 .on_conflict_do_nothing(index_elements=_CONFLICT_KEY))
+    created = db.session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    if created:
+        new = (select(PatrolTask.uuid, PatrolTask.inspector_id, Parcel.village_id)
+               .join(Parcel, Parcel.id == PatrolTask.parcel_id)
+               .where(PatrolTask.id > before, PatrolTask.created_at == now, Parcel.village_id.in_(village_ids))
+               .subquery())
+        changelog.record_selected(db.session, changelog.ENTITY_TASK, new.c.uuid, village_id=new.c.village_id,
+                                  user_id=new.c.inspector_id)
+    return created
+
+
+def _new_uuid():
+    """A random (version 4) UUID made by the database, as text."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.gen_random_uuid(), String)
+    return literal_column(
+        "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2)"
+        " || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' ||"
+        " lower(hex(randomblob(6)))", String)
 
 
 def _inspectors_by_village(county_id: int) -> dict[int, list[int]]:
@@ -155,41 +233,8 @@ def _inspectors_by_village(county_id: int) -> dict[int, list[int]]:
     return result
 
 
-_TASK_COLUMNS = ("uuid", "plan_id", "parcel_id", "inspector_id", "period_key", "opens_at", "due_at")
 _CONFLICT_KEY = ["parcel_id", "plan_id", "period_key"]
 _CHANGED = (PatrolTask.uuid, PatrolTask.parcel_id, PatrolTask.inspector_id)
-
-
-def _insert_sqlite(rows: list[tuple], now: datetime) -> int:
-    """Bulk INSERT ... ON CONFLICT DO NOTHING; RETURNING counts the rows really inserted."""
-    table = PatrolTask.__table__
-    statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(*_CHANGED))
-    fixed = {"kind": TaskKind.ROUTINE.value, "status": TaskStatus.OPEN.value, "created_at": now, "updated_at": now}
-    return _recorded(db.session.execute(statement, [dict(zip(_TASK_COLUMNS, row), **fixed) for row in rows]).all())
-
-
-def _insert_postgresql(rows: list[tuple], now: datetime) -> int:
-    """The same INSERT ... ON CONFLICT DO NOTHING, fed by unnest() over one array per column.
-
-    SQLAlchemy's batched multi-row VALUES has 11 placeholders per row, and psycopg parses that statement text
-    anew for every page (4 of the 5 seconds for 20,000 rows); seven array parameters cost nothing to parse.
-    The arrays hold naive UTC: an aware datetime would be cast through the session's time zone.
-    """
-    table = PatrolTask.__table__
-    naive = {moment: moment.astimezone(timezone.utc).replace(tzinfo=None)
-             for moment in {row[5] for row in rows} | {row[6] for row in rows}}
-    types = (String, Integer, Integer, Integer, String, DateTime, DateTime)
-    columns = list(zip(*rows))
-    columns[5], columns[6] = [naive[m] for m in columns[5]], [naive[m] for m in columns[6]]
-    source = func.unnest(*(bindparam(None, list(values), type_=ARRAY(kind))
-                           for values, kind in zip(columns, types))).table_valued(*_TASK_COLUMNS).render_derived()
-    moment = literal(now, UTCDateTime())
-    statement = (postgresql.insert(table)
-                 .from_select([*_TASK_COLUMNS, "kind", "status", "created_at", "updated_at"],
-                              select(*source.c, literal(TaskKind.ROUTINE.value), literal(TaskStatus.OPEN.value),
-                                     moment, moment))
-                 .on_conflict_do_nothing(index_elements=_CONFLICT_KEY).returning(*_CHANGED))
-    return _recorded(db.session.execute(statement).all())
 
 
 def _recorded(changed: list) -> int:

@@ -2,7 +2,9 @@
 
 Every write that devices must see records its change explicitly, in the function that makes it (`record`,
 `record_tasks`, `record_parcel_rows`): there is no ORM hook guessing at writes, so a bulk INSERT or UPDATE is
-recorded exactly like an ORM one. Changes are collected on the session and written just before the commit. On PostgreSQL the writer first takes a
+recorded exactly like an ORM one. Changes are collected on the session and written just before the commit; a
+bulk write of a million rows (a province's parcel import) moves them on to a temporary table of the connection
+every `_SPILL_ROWS`, so that they are not all held in memory. On PostgreSQL the writer first takes a
 transaction-level advisory lock, so sequence numbers are handed out in commit order: a transaction
 cannot take a number until the previous holder has committed, and a reader that sees number n also
 sees every number below it. The lock is held only from the log insert to the commit. SQLite serialises
@@ -13,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, event, insert, literal, select, text
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
 
+from server.db_types import UTCDateTime, utcnow
 from server.parcels.models import Parcel
 from server.sync.models import SyncChange
 
@@ -25,8 +30,16 @@ ENTITY_FORM = "form"
 UPSERT, DELETE = "upsert", "delete"
 
 _PENDING = "farmpatrol.sync_changes"
+_SPILLED = "farmpatrol.sync_changes_spilled"
 _LOCK_KEY = 0x5359_4E43  # any constant shared by every writer of the log; 'SYNC'
 _LOOKUP_BATCH = 5000
+_SPILL_ROWS = 10_000
+# Changes not yet in the log, beyond what the session holds: per connection, emptied by the commit that logs
+# them and by any rollback (it is not a model: no migration creates it).
+_spilled = Table("sync_changes_pending", MetaData(), Column("entity", String(16)), Column("entity_key", String(100)),
+                 Column("village_id", Integer), Column("user_id", Integer), Column("op", String(8)),
+                 prefixes=["TEMPORARY"])
+_SPILLED_COLUMNS = ("entity", "entity_key", "village_id", "user_id", "op")
 
 
 def record(session: Session, entity: str, key: str, *, village_id: int | None = None,
@@ -38,6 +51,35 @@ def record(session: Session, entity: str, key: str, *, village_id: int | None = 
     scopes += [(None, user_id) for user_id in set(user_ids) if user_id is not None]
     for village, user in scopes or [(None, None)]:
         rows.append({"entity": entity, "entity_key": key, "village_id": village, "user_id": user, "op": op})
+    if len(rows) >= _SPILL_ROWS:
+        _spill(session() if isinstance(session, scoped_session) else session)
+
+
+def record_selected(session: Session, entity: str, key, *, village_id, user_id, op: str = UPSERT) -> None:
+    """`record` for rows a query selects, without loading them: `key`, `village_id` and `user_id` are columns of
+    one FROM (a bulk INSERT ... SELECT's new rows); a row gets a change for its village and one for its user,
+    where set. Not inside a SAVEPOINT: rolling it back could take the temporary table along."""
+    scopes = (select(literal(entity), key, village_id, literal(None, Integer), literal(op))
+              .where(village_id.is_not(None)),
+              select(literal(entity), key, literal(None, Integer), user_id, literal(op)).where(user_id.is_not(None)))
+    connection = _spill_table(session)
+    for scope in scopes:
+        connection.execute(insert(_spilled).from_select(list(_SPILLED_COLUMNS), scope))
+
+
+def _spill(session: Session) -> None:
+    """Move the collected changes to the connection's temporary table. Never inside a SAVEPOINT: rolling it
+    back would take changes recorded before it along."""
+    if not session.in_nested_transaction():
+        _spill_table(session).execute(insert(_spilled), session.info.pop(_PENDING))
+
+
+def _spill_table(session: Session) -> Connection:
+    """The session's connection, with the temporary table in place and marked for copying at the commit."""
+    connection = session.connection()
+    connection.execute(CreateTable(_spilled, if_not_exists=True))
+    session.info[_SPILLED] = True
+    return connection
 
 
 def record_tasks(session: Session, tasks: Iterable[tuple[str, int, Iterable[int | None]]], *,
@@ -76,12 +118,19 @@ def write_pending(session: Session) -> None:
     """Insert the collected changes under the commit-order lock. Called by the before-commit hook; a test
     calls it directly to hold the lock across a deliberate delay."""
     rows = session.info.pop(_PENDING, None)
-    if not rows:
+    spilled = session.info.pop(_SPILLED, False)
+    if not rows and not spilled:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    connection.execute(insert(SyncChange), rows)
+    if rows:
+        connection.execute(insert(SyncChange), rows)
+    if spilled:
+        connection.execute(insert(SyncChange).from_select(
+            [*_SPILLED_COLUMNS, "changed_at"],
+            select(*(_spilled.c[name] for name in _SPILLED_COLUMNS), literal(utcnow(), UTCDateTime()))))
+        connection.execute(delete(_spilled))
 
 
 @event.listens_for(Session, "before_commit")
@@ -94,4 +143,5 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_PENDING, None)  # rolled back: the changes never happened
+        session.info.pop(_PENDING, None)  # rolled back: the changes never happened (nor the spilled rows)
+        session.info.pop(_SPILLED, None)

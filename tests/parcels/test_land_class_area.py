@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from server.parcels.geometry import to_wkb
 from server.parcels.reader import read_parcels
 from server.parcels.service import _content_hash, _row
 from tests.parcels.test_reader import dltb, lonlat
@@ -22,7 +23,7 @@ def test_tbdlmj_is_read_when_present(layer_file):
 
 def test_an_absent_land_class_area_keeps_the_earlier_hash(layer_file):
     [feature] = read_parcels(layer_file([lonlat(120.2, 30.3)], dltb(["P1"], TBMJ=[2000.0]))).features
-    row = _row(feature, 1, 1, None)
+    row = _row(feature, 1, 1, None, to_wkb(feature.geometry), list(feature.geometry.bounds))
     without = {key: value for key, value in row.items() if key not in ("land_class_area_m2", "content_hash")}
     assert row["content_hash"] == _content_hash(without)
     assert _content_hash(without | {"land_class_area_m2": 1850.5}) != row["content_hash"]

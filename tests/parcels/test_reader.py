@@ -91,7 +91,8 @@ def test_an_unknown_crs_is_a_clear_error(sample_file):
         read_parcels(sample_file("gpkg-4528"), crs="EPSG:99999")
 
 
-def test_bad_features_are_repaired_or_rejected_by_index(layer_file):
+@pytest.mark.parametrize("batch_size", [5000, 2])  # 2: the duplicate of feature 0 comes two batches later
+def test_bad_features_are_repaired_or_rejected_by_index(layer_file, batch_size):
     bowtie = Polygon([(120.2, 30.3), (120.201, 30.301), (120.201, 30.3), (120.2, 30.301)])
     holed = Polygon(lonlat(120.21, 30.3, 0.001).exterior, [lonlat(120.2103, 30.3003, 0.0002).exterior])
     geoms = [lonlat(120.2, 30.31), bowtie, Point(120.2, 30.3), None, Polygon(), lonlat(120.22, 30.3),
@@ -99,7 +100,7 @@ def test_bad_features_are_repaired_or_rejected_by_index(layer_file):
     codes = ["A", "B", "C", "D", "E", "A", None, "H", "I"]
     path = layer_file(geoms, dltb(codes), name="messy.gpkg", geometry_type="Unknown")
 
-    result = read_parcels(path)
+    result = read_parcels(path, batch_size=batch_size)
 
     assert [(f.index, f.code) for f in result.features] == [(0, "A"), (1, "B"), (7, "H")]
     repaired = result.features[1]
@@ -239,6 +240,17 @@ def test_a_shapefile_without_cpg_is_read_in_the_encoding_that_fits(layer_file, e
     assert detected.features[0].village_name == "西溪村" and encoding in detected.notes[0]
     assert read_parcels(path, encoding=encoding).features[0].village_name == "西溪村"
     assert read_parcels(path, encoding=encoding).notes == []
+
+
+def test_the_encoding_is_found_from_text_beyond_the_first_batch(layer_file):
+    names = [None] * 11 + ["西溪村"]
+    path = layer_file([lonlat(120.2 + i * 0.001, 30.3) for i in range(12)], dltb([f"P{i}" for i in range(12)],
+                      ZLDWMC=names), name="late.shp", geometry_type="Polygon", encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+
+    result = read_parcels(path, batch_size=5)
+
+    assert result.features[-1].village_name == "西溪村" and "GBK" in result.notes[0]
 
 
 def test_missing_and_broken_files_are_clear_errors(tmp_path):
