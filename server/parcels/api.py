@@ -18,7 +18,7 @@ def list_parcels():
     check_village_filter(user, args["village"])
     query = service.parcels_query(user, bbox_filter=args["bbox"], village_code=args["village"])
     parcels, has_more = page(query, args)
-    return jsonify({"type": "FeatureCollection", "features": [service.parcel_feature(p) for p in parcels],
+    return jsonify({"type": "FeatureCollection", "features": service.parcel_features(list(parcels)),
                     "has_more": has_more})
 
 

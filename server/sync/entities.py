@@ -16,7 +16,7 @@ from server.extensions import db
 from server.forms import service as forms
 from server.forms.models import FormVersion
 from server.parcels.models import Parcel
-from server.parcels.service import parcel_feature, parcels_query
+from server.parcels.service import parcel_features, parcels_query
 from server.patrols.models import PatrolTask, TaskStatus
 from server.sync import changelog
 from server.territory.models import Village
@@ -31,17 +31,21 @@ class EntityKind:
     query: Callable[[User], Select]  # the rows of `model` in the user's scope
     key: Callable[[object], str]
     key_column: object
-    payload: Callable[[object], dict]
+    payloads: Callable[[list], list[dict]]  # of a page of rows at once
 
     def snapshot(self, user: User, after_id: int, limit: int) -> list[tuple[int, str, dict]]:
         rows = db.session.scalars(self.query(user).where(self.model.id > after_id)
                                   .order_by(self.model.id).limit(limit)).all()
-        return [(row.id, self.key(row), self.payload(row)) for row in rows]
+        return [(row.id, self.key(row), payload) for row, payload in zip(rows, self.payloads(rows))]
 
     def resolve(self, user: User, keys: list[str]) -> dict[str, dict]:
         """Current payloads of those keys still in the user's scope; absent keys are tombstones."""
         rows = db.session.scalars(self.query(user).where(self.key_column.in_(keys))).all()
-        return {self.key(row): self.payload(row) for row in rows}
+        return {self.key(row): payload for row, payload in zip(rows, self.payloads(rows))}
+
+
+def _each(payload: Callable[[object], dict]) -> Callable[[list], list[dict]]:
+    return lambda rows: [payload(row) for row in rows]
 
 
 def _tasks(user: User) -> Select:
@@ -77,8 +81,8 @@ def _forms(_user: User) -> Select:
 
 KINDS = {kind.name: kind for kind in (
     EntityKind(changelog.ENTITY_FORM, FormVersion, _forms, lambda f: forms.form_key(f.form_id, f.version),
-               FormVersion.form_id + ":" + cast(FormVersion.version, String), forms.form_payload),
-    EntityKind(changelog.ENTITY_TASK, PatrolTask, _tasks, lambda t: t.uuid, PatrolTask.uuid, _task_payload),
-    EntityKind(changelog.ENTITY_PARCEL, Parcel, _parcels, lambda p: p.code, Parcel.code, parcel_feature),
+               FormVersion.form_id + ":" + cast(FormVersion.version, String), _each(forms.form_payload)),
+    EntityKind(changelog.ENTITY_TASK, PatrolTask, _tasks, lambda t: t.uuid, PatrolTask.uuid, _each(_task_payload)),
+    EntityKind(changelog.ENTITY_PARCEL, Parcel, _parcels, lambda p: p.code, Parcel.code, parcel_features),
 )}
 SNAPSHOT_ORDER = (changelog.ENTITY_FORM, changelog.ENTITY_TASK, changelog.ENTITY_PARCEL)
