@@ -60,15 +60,15 @@ def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> l
         parcel = inspection.parcel
         local = inspection.observed_at.astimezone(parcel.county.zone)
         config, rules = in_force(parcel.county_id, local.date())
-        findings += _judge(inspection, histories[parcel.id], config, rules, cases, now)
+        findings += _judge(inspection, local, histories[parcel.id], config, rules, cases, now)
     return findings
 
 
-def _judge(inspection: Inspection, history: History, config: RuleConfig | None, rules: RuleSet,
+def _judge(inspection: Inspection, local: datetime, history: History, config: RuleConfig | None, rules: RuleSet,
            cases: intake.ParcelCases, now: datetime) -> list[Finding]:
-    """One visit, with its parcel's complete history, to the cases; returns its findings."""
-    parcel, tz = inspection.parcel, inspection.parcel.county.zone
-    local = inspection.observed_at.astimezone(tz)
+    """One visit (`local`: its time in its county's zone), with its parcel's complete history, to the cases;
+    returns its findings."""
+    parcel, tz = inspection.parcel, local.tzinfo
     visit = visit_of(inspection)
     trusted = [(i, v) for i, v in history if _trusted(i, rules)]
     rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
