@@ -33,5 +33,5 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
 
 def driver_value(connection: Connection, column: Column, value: Any) -> Any:
     """`value` as the column's type hands it to the driver (a UTC datetime as SQLite's text, for one)."""
-    processor = column.type.bind_processor(connection.dialect)
+    processor = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
     return processor(value) if processor else value
