@@ -388,6 +388,7 @@ class _Builder:
 
     def batch(self, start: int, wkb: np.ndarray, attributes: dict[str, np.ndarray]) -> ParcelBatch:
         batch = ParcelBatch()
+        attributes = {target: _as_list(column) for target, column in attributes.items()}
         codes = [_text(v) for v in attributes["code"]]
         firsts = self.first_index.of(codes, start)
         geoms = shapely.from_wkb(wkb, on_invalid="fix")
@@ -435,6 +436,12 @@ class _Builder:
                 lonlat[position] = fixed
             notes[index] = "; ".join(filter(None, (notes.get(index), f"after reprojection: {note}")))
 
+
+
+def _as_list(column: np.ndarray) -> list | np.ndarray:
+    """A column as Python values, which the per-feature parsing reads several times faster than numpy scalars;
+    dates stay numpy (`tolist` would turn nanosecond ones into integers)."""
+    return column if column.dtype.kind == "M" else column.tolist()
 
 
 def _code_problem(code: str | None, index: int, first: int) -> str | None:
