@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -22,7 +23,8 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.parcels.geometry import to_wkb
 from server.parcels.models import ConsolidationProject, Parcel
-from server.parcels.reader import ParcelFeature, RejectedFeature, open_parcels
+from server.parcels.read_ahead import read_ahead
+from server.parcels.reader import ParcelBatch, ParcelFeature, RejectedFeature, open_parcels
 from server.sync import changelog
 from server.territory import service as territory
 from server.territory.imports import TerritoryChanges, TerritoryForImport, UnknownCounty
@@ -78,10 +80,21 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
                           max_vertices=config.parcel_max_vertices, batch_size=config.parcel_import_batch)
     if on_total:
         on_total(2 * source.feature_count)
-    items = (item for batch in source.batches(progress) for item in (*batch.features, *batch.rejected))
-    summary = upsert_parcels(items, county_code=county_code, resolver=resolver, progress=progress)
+    with closing(read_ahead(source.batches())) as batches:  # a failed write stops the reading thread at once
+        summary = upsert_parcels(_items(batches, progress), county_code=county_code, resolver=resolver,
+                                 progress=progress)
     summary.notes = source.notes
     return summary
+
+
+def _items(batches: Iterable[ParcelBatch], progress: Callable[[int], None] | None
+           ) -> Iterator[ParcelFeature | RejectedFeature]:
+    """Each batch's features, counted as read (in this thread: a web job's progress writes to the database)."""
+    for batch in batches:
+        if progress:
+            progress(len(batch.features) + len(batch.rejected))
+        yield from batch.features
+        yield from batch.rejected
 
 
 def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *, county_code: str | None = None,
