@@ -208,7 +208,7 @@ def open_parcels(path: str | Path, *, crs: str | int | None = None, field_map: d
     source = ParcelLayer(path=str(path), layer=layer_name, crs=crs_label(source_crs), crs_source=crs_source,
                          field_map=columns, feature_count=info["features"], dataset=dataset,
                          encoding=detected or encoding, source_crs=source_crs, max_vertices=max_vertices,
-                         batch_size=batch_size)
+                         batch_size=batch_size, keyset=_keyset(info))
     if crs_source == "override" and info["crs"]:
         source.notes.append(f"文件自带坐标系 {info['crs']}，已按 --crs 改用 {source.crs} / "
                             f"the file declares {info['crs']}; read as {source.crs} as requested")
@@ -236,13 +236,15 @@ class ParcelLayer:
     source_crs: CRS
     max_vertices: int
     batch_size: int
+    keyset: Keyset | None = None  # how to page a GeoPackage; other formats are read with skip_features
     notes: list[str] = field(default_factory=list)
 
     def batches(self, progress: Callable[[int], None] | None = None) -> Iterator[ParcelBatch]:
         """The layer's features in file order, one batch per read; `progress` gets each batch's size."""
         builder = _Builder(self.source_crs, self.max_vertices)
         wanted = sorted(set(self.field_map.values()))
-        for start, meta, wkb, values in _batches(self.dataset, self.layer, self.encoding, wanted, self.batch_size):
+        for start, meta, wkb, values in _batches(self.dataset, self.layer, self.encoding, wanted, self.batch_size,
+                                                 keyset=self.keyset):
             by_column = dict(zip(meta["fields"], values))  # GDAL returns columns in layer order, not as requested
             yield builder.batch(start, wkb, {target: by_column[column] for target, column in self.field_map.items()})
             if progress:
@@ -349,15 +351,44 @@ def _read_info(dataset: str, layer: str, encoding: str | None) -> dict:
     return info
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """A GeoPackage layer's FID and geometry columns, to read it a page at a time by FID: GDAL's skip_features
+    walks past every skipped feature again (0.4 s a batch at the end of a million, a third of the reading)."""
+
+    fid_column: str
+    geometry_column: str
+
+    def page(self, layer: str, columns: list[str], after_fid: int, size: int) -> str:
+        names = ", ".join(map(_quoted, (self.fid_column, self.geometry_column, *columns)))
+        return (f"SELECT {names} FROM {_quoted(layer)} WHERE {_quoted(self.fid_column)} > {int(after_fid)} "
+                f"ORDER BY {_quoted(self.fid_column)} LIMIT {int(size)}")
+
+
+def _keyset(info: dict) -> Keyset | None:
+    if info.get("driver") == "GPKG" and info.get("fid_column") and info.get("geometry_name"):
+        return Keyset(info["fid_column"], info["geometry_name"])
+    return None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _batches(dataset: str, layer: str, encoding: str | None, columns: list[str], size: int, *,
-             read_geometry: bool = True) -> Iterator[tuple[int, dict, np.ndarray, list[np.ndarray]]]:
+             read_geometry: bool = True, keyset: Keyset | None = None
+             ) -> Iterator[tuple[int, dict, np.ndarray, list[np.ndarray]]]:
     """(index of the first feature, meta, WKB, attribute columns) per `size` features, until the layer ends."""
-    start = 0
+    start, after_fid = 0, -1
     while True:
+        if keyset is None:
+            where = {"layer": layer, "columns": columns, "skip_features": start, "max_features": size}
+        else:
+            where = {"sql": keyset.page(layer, columns, after_fid, size)}
         try:
-            meta, _fids, wkb, values = pyogrio.raw.read(dataset, layer=layer, encoding=encoding, columns=columns,
-                                                        force_2d=True, skip_features=start, max_features=size,
-                                                        read_geometry=read_geometry)
+            meta, fids, wkb, values = pyogrio.raw.read(dataset, encoding=encoding, force_2d=True,
+                                                       read_geometry=read_geometry, return_fids=keyset is not None,
+                                                       **where)
         except (DataSourceError, DataLayerError) as err:
             raise UnreadableSourceError(f"无法读取 / cannot read {dataset}: {err}", field="path") from None
         count = len(values[0]) if values else len(wkb if wkb is not None else ())
@@ -365,6 +396,8 @@ def _batches(dataset: str, layer: str, encoding: str | None, columns: list[str],
             return
         yield start, meta, wkb, values
         start += count
+        if keyset is not None:
+            after_fid = int(fids[-1])
 
 
 def _scan_encoding(dataset: str, layer: str, columns: list[str], size: int) -> tuple[bool, str | None]:
@@ -388,6 +421,7 @@ class _Builder:
 
     def batch(self, start: int, wkb: np.ndarray, attributes: dict[str, np.ndarray]) -> ParcelBatch:
         batch = ParcelBatch()
+        attributes = {target: _as_list(column) for target, column in attributes.items()}
         codes = [_text(v) for v in attributes["code"]]
         firsts = self.first_index.of(codes, start)
         geoms = shapely.from_wkb(wkb, on_invalid="fix")
@@ -435,6 +469,12 @@ class _Builder:
                 lonlat[position] = fixed
             notes[index] = "; ".join(filter(None, (notes.get(index), f"after reprojection: {note}")))
 
+
+
+def _as_list(column: np.ndarray) -> list | np.ndarray:
+    """A column as Python values, which the per-feature parsing reads several times faster than numpy scalars;
+    dates stay numpy (`tolist` would turn nanosecond ones into integers)."""
+    return column if column.dtype.kind == "M" else column.tolist()
 
 
 def _code_problem(code: str | None, index: int, first: int) -> str | None:

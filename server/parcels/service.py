@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -12,16 +13,18 @@ from pathlib import Path
 import numpy as np
 import shapely
 from flask import current_app
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import joinedload
 
 from server.accounts.models import User
 from server.accounts.scopes import village_scope
+from server.db_bulk import driver_value, insert_rows
 from server.db_types import utcnow
 from server.extensions import db
 from server.parcels.geometry import to_wkb
 from server.parcels.models import ConsolidationProject, Parcel
-from server.parcels.reader import ParcelFeature, RejectedFeature, open_parcels
+from server.parcels.read_ahead import read_ahead
+from server.parcels.reader import ParcelBatch, ParcelFeature, RejectedFeature, open_parcels
 from server.sync import changelog
 from server.territory import service as territory
 from server.territory.imports import TerritoryChanges, TerritoryForImport, UnknownCounty
@@ -77,10 +80,21 @@ def import_parcel_file(path: str | Path, *, county_code: str | None = None, crs:
                           max_vertices=config.parcel_max_vertices, batch_size=config.parcel_import_batch)
     if on_total:
         on_total(2 * source.feature_count)
-    items = (item for batch in source.batches(progress) for item in (*batch.features, *batch.rejected))
-    summary = upsert_parcels(items, county_code=county_code, resolver=resolver, progress=progress)
+    with closing(read_ahead(source.batches())) as batches:  # a failed write stops the reading thread at once
+        summary = upsert_parcels(_items(batches, progress), county_code=county_code, resolver=resolver,
+                                 progress=progress)
     summary.notes = source.notes
     return summary
+
+
+def _items(batches: Iterable[ParcelBatch], progress: Callable[[int], None] | None
+           ) -> Iterator[ParcelFeature | RejectedFeature]:
+    """Each batch's features, counted as read (in this thread: a web job's progress writes to the database)."""
+    for batch in batches:
+        if progress:
+            progress(len(batch.features) + len(batch.rejected))
+        yield from batch.features
+        yield from batch.rejected
 
 
 def upsert_parcels(items: Iterable[ParcelFeature | RejectedFeature], *, county_code: str | None = None,
@@ -139,7 +153,7 @@ class _Upsert:
         geometries = np.array([feature.geometry for feature, *_ids in placed], dtype=object)
         wkbs, bounds = to_wkb(geometries), shapely.bounds(geometries).tolist()  # once per batch: vectorised
         existing = self._existing({(county_id, feature.code) for feature, county_id, *_ids in placed})
-        inserts, updates = [], []
+        inserts, updates, changed = [], [], []
         for (feature, county_id, village_id, project_id), wkb, box in zip(placed, wkbs, bounds):
             row = _row(feature, county_id, village_id, project_id, wkb, box)
             found = existing.get((county_id, feature.code))
@@ -147,16 +161,21 @@ class _Upsert:
                 self.summary.repaired.append(feature)
             if found is None:
                 inserts.append(row)
-                existing[(county_id, feature.code)] = (0, row["content_hash"])
+                existing[(county_id, feature.code)] = (0, row[-1], village_id)
+                changed.append((feature.code, village_id, None))
                 self.summary.created += 1
-            elif found[1] == row["content_hash"]:
+            elif found[1] == row[-1]:
                 self.summary.unchanged += 1
             else:
-                updates.append({"id": found[0], **row, "updated_at": utcnow()})
+                updates.append({"id": found[0], **dict(zip(_ROW_COLUMNS, row)), "updated_at": utcnow()})
+                changed.append((feature.code, village_id, found[2]))
                 self.summary.updated += 1
-        changelog.record_parcel_rows(db.session, inserts, updates)
+        changelog.record_parcel_rows(db.session, changed)
         if inserts:
-            db.session.connection().execute(insert(Parcel.__table__), inserts)
+            connection = db.session.connection()
+            now = driver_value(connection, Parcel.__table__.c.created_at, utcnow())
+            insert_rows(connection, Parcel.__table__, (*_ROW_COLUMNS, "created_at", "updated_at"),
+                        (row + (now, now) for row in inserts))
         if updates:
             db.session.execute(update(Parcel), updates)
 
@@ -184,49 +203,64 @@ class _Upsert:
         return self.projects[key]
 
     @staticmethod
-    def _existing(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
-        """(county id, code) → (parcel id, content hash) of the batch's parcels already in the database."""
+    def _existing(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str, int]]:
+        """(county id, code) → (parcel id, content hash, village id) of the batch's parcels already in the
+        database."""
         codes: dict[int, list[str]] = {}
         for county_id, code in keys:
             codes.setdefault(county_id, []).append(code)
+        postgres = db.session.get_bind().dialect.name == "postgresql"
         found = {}
         for county_id, county_codes in codes.items():
-            rows = db.session.execute(select(Parcel.code, Parcel.id, Parcel.content_hash)
-                                      .where(Parcel.county_id == county_id, Parcel.code.in_(county_codes)))
-            found.update({(county_id, code): (pid, digest) for code, pid, digest in rows})
+            if postgres:
+                rows = db.session.execute(_EXISTING_ON_POSTGRES, {"county_id": county_id, "codes": county_codes})
+            else:
+                rows = db.session.execute(select(Parcel.code, Parcel.id, Parcel.content_hash, Parcel.village_id)
+                                          .where(Parcel.county_id == county_id, Parcel.code.in_(county_codes)))
+            found.update({(county_id, code): (pid, digest, village) for code, pid, digest, village in rows})
         return found
 
 
+# One index probe per code, whatever the planner believes. With `code IN (…5000 codes)` PostgreSQL, which has no
+# statistics for the rows an import inserts in its own transaction, reads every parcel of the county and compares
+# each with the whole list (a cached generic plan does not even hash it): 24 s a batch by 450,000 parcels,
+# quadratic in all. LIMIT 1 (the code is unique in its county) keeps the subquery from being flattened into a join.
+_EXISTING_ON_POSTGRES = text(
+    "SELECT c.code, p.id, p.content_hash, p.village_id FROM unnest(CAST(:codes AS varchar[])) AS c(code) "
+    "CROSS JOIN LATERAL (SELECT id, content_hash, village_id FROM parcels "
+    "WHERE county_id = :county_id AND code = c.code LIMIT 1) AS p")
+
+_ROW_COLUMNS = ("county_id", "code", "village_id", "geometry_wkb", "min_lon", "min_lat", "max_lon", "max_lat",
+                "area_mu", "source_area_m2", "land_use_code", "is_permanent_basic", "is_high_standard",
+                "is_grain_zone", "custodian", "project_id", "rate_class", "land_class_area_m2", "content_hash")
+
+
 def _row(feature: ParcelFeature, county_id: int, village_id: int, project_id: int | None, geometry_wkb: bytes,
-         bounds: list[float]) -> dict:
+         bounds: list[float]) -> tuple:
+    """The parcel's values in the order of `_ROW_COLUMNS`, its content hash last."""
     min_lon, min_lat, max_lon, max_lat = bounds
     rate_class = feature.rate_class or (RATE_CLASS_PERMANENT_BASIC if feature.is_permanent_basic
                                         else RATE_CLASS_GENERAL)
-    row = {
-        "county_id": county_id, "code": feature.code, "village_id": village_id,
-        "geometry_wkb": geometry_wkb, "min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon,
-        "max_lat": max_lat, "area_mu": round(feature.area_mu, 4), "source_area_m2": feature.source_area_m2,
-        "land_use_code": feature.land_use_code, "is_permanent_basic": bool(feature.is_permanent_basic),
-        "is_high_standard": bool(feature.is_high_standard), "is_grain_zone": bool(feature.is_grain_zone),
-        "custodian": feature.custodian, "project_id": project_id, "rate_class": rate_class,
-        "land_class_area_m2": feature.land_class_area_m2,
-    }
-    row["content_hash"] = _content_hash(row)
-    return row
+    row = (county_id, feature.code, village_id, geometry_wkb, min_lon, min_lat, max_lon, max_lat,
+           round(feature.area_mu, 4), feature.source_area_m2, feature.land_use_code,
+           bool(feature.is_permanent_basic), bool(feature.is_high_standard), bool(feature.is_grain_zone),
+           feature.custodian, project_id, rate_class, feature.land_class_area_m2)
+    return (*row, _content_hash(*row))
 
 
-_ADDED_LATER = frozenset({"land_class_area_m2"})
-
-
-def _content_hash(row: dict) -> str:
-    """SHA-256 over each column's name and value (repr), by name; one call per row, as it runs a million times."""
-    parts = []
-    for key in sorted(row):
-        value = row[key]
-        if key in _ADDED_LATER and value is None:
-            continue  # a file without the column keeps the hashes of earlier imports (nothing to re-sync)
-        parts += (key.encode(), value if isinstance(value, bytes) else repr(value).encode())
-    return hashlib.sha256(b"".join(parts)).hexdigest()
+def _content_hash(county_id, code, village_id, geometry_wkb, min_lon, min_lat, max_lon, max_lat, area_mu,
+                  source_area_m2, land_use_code, is_permanent_basic, is_high_standard, is_grain_zone, custodian,
+                  project_id, rate_class, land_class_area_m2) -> str:
+    """SHA-256 over each column's name and value (repr; the WKB as it is), by name. Spelled out in one format
+    string because it runs a million times an import; tests/parcels/test_content_hash.py holds the rule."""
+    # A file without the TBDLMJ column keeps the hashes of earlier imports (nothing to re-sync).
+    land_class = "" if land_class_area_m2 is None else f"land_class_area_m2{land_class_area_m2!r}"
+    head = f"area_mu{area_mu!r}code{code!r}county_id{county_id!r}custodian{custodian!r}geometry_wkb"
+    tail = (f"is_grain_zone{is_grain_zone!r}is_high_standard{is_high_standard!r}"
+            f"is_permanent_basic{is_permanent_basic!r}{land_class}land_use_code{land_use_code!r}"
+            f"max_lat{max_lat!r}max_lon{max_lon!r}min_lat{min_lat!r}min_lon{min_lon!r}project_id{project_id!r}"
+            f"rate_class{rate_class!r}source_area_m2{source_area_m2!r}village_id{village_id!r}")
+    return hashlib.sha256(b"".join((head.encode(), geometry_wkb, tail.encode()))).hexdigest()
 
 
 def parcels_query(user: User, *, bbox_filter: tuple[float, float, float, float] | None = None,

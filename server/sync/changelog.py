@@ -14,12 +14,14 @@ writers anyway. Why this and not snapshot-xmin filtering: docs/sync-protocol.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, event, insert, literal, select, text
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
+from server.db_bulk import insert_rows
 from server.db_types import UTCDateTime, utcnow
 from server.parcels.models import Parcel
 from server.sync.models import SyncChange
@@ -71,7 +73,8 @@ def _spill(session: Session) -> None:
     """Move the collected changes to the connection's temporary table. Never inside a SAVEPOINT: rolling it
     back would take changes recorded before it along."""
     if not session.in_nested_transaction():
-        _spill_table(session).execute(insert(_spilled), session.info.pop(_PENDING))
+        insert_rows(_spill_table(session), _spilled, _SPILLED_COLUMNS,
+                    map(itemgetter(*_SPILLED_COLUMNS), session.info.pop(_PENDING)))
 
 
 def _spill_table(session: Session) -> Connection:
@@ -100,18 +103,13 @@ def _villages_of(session: Session, parcel_ids: set[int]) -> dict[int, int]:
     return villages
 
 
-def record_parcel_rows(session: Session, inserts: list[dict], updates: list[dict]) -> None:
-    """For the parcel registry's bulk writes, which bypass ORM events. Call before the UPDATE runs: a
-    parcel moved to another village must also reach the old village, as a tombstone."""
-    for row in inserts:
-        record(session, ENTITY_PARCEL, row["code"], village_id=row["village_id"])
-    if not updates:
-        return
-    old_village = dict(session.execute(select(Parcel.id, Parcel.village_id)
-                                       .where(Parcel.id.in_([row["id"] for row in updates]))).all())
-    for row in updates:
-        for village_id in {row["village_id"], old_village.get(row["id"])} - {None}:
-            record(session, ENTITY_PARCEL, row["code"], village_id=village_id)
+def record_parcel_rows(session: Session, changed: Iterable[tuple[str, int, int | None]]) -> None:
+    """For the parcel registry's bulk writes, which bypass ORM events: (code, village id, village id before) of
+    each inserted or updated parcel. A parcel moved to another village also reaches the old one, as a tombstone."""
+    for code, village_id, previous in changed:
+        record(session, ENTITY_PARCEL, code, village_id=village_id)
+        if previous is not None and previous != village_id:
+            record(session, ENTITY_PARCEL, code, village_id=previous)
 
 
 def write_pending(session: Session) -> None:

@@ -133,3 +133,38 @@ def test_one_progress_total_over_reading_and_writing(app, sample_file):
     import_parcel_file(sample_file("gpkg-4528"), create_territory=True, on_total=totals.append,
                        progress=steps.append)
     assert totals == [10] and sum(steps) == 10
+
+
+def test_a_parcel_moved_to_another_village_reaches_both(app, runner, layer_file, sample_file, samples):
+    from server.sync.models import SyncChange
+
+    path = sample_file("gpkg-4528")
+    summary_of(run_import(runner, path, "--create-territory", "--json"))
+    meta, _, geometry, values = pyogrio.raw.read(str(path))
+    fields = dict(zip(meta["fields"], values))
+    fields["ZLDWDM"] = fields["ZLDWDM"].copy()
+    fields["ZLDWDM"][0] = "3301100010020000000"
+    moved = layer_file(list(shapely.from_wkb(geometry)), fields, crs="EPSG:4528", name="moved.gpkg", layer="DLTB",
+                       geometry_type="MultiPolygon")
+    assert summary_of(run_import(runner, moved, "--json"))["updated"] == 1
+    villages = db.session.scalars(select(Village.code).join(SyncChange, SyncChange.village_id == Village.id)
+                                  .where(SyncChange.entity_key == samples[0].code))
+    assert sorted(villages) == ["330110001001", "330110001001", "330110001002"]  # created, then moved
+
+
+def test_times_are_stored_as_the_orm_stores_them(app, runner, sample_file, monkeypatch):
+    """The bulk INSERT bypasses SQLAlchemy's types: SQLite must still get its fixed-width text (a whole second
+    included), PostgreSQL a naive UTC timestamp, and both read back as the aware time."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from server.parcels import service
+
+    at = datetime(2026, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(service, "utcnow", lambda: at)
+    summary_of(run_import(runner, sample_file("gpkg-4528"), "--create-territory", "--json"))
+    stored = {time for row in db.session.execute(text("SELECT created_at, updated_at FROM parcels")) for time in row}
+    expected = "2026-05-01 08:00:00.000000" if db.engine.dialect.name == "sqlite" else at.replace(tzinfo=None)
+    assert stored == {expected}
+    assert set(db.session.scalars(select(Parcel.created_at))) == {at}

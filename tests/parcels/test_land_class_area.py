@@ -7,7 +7,8 @@ import numpy as np
 
 from server.parcels.geometry import to_wkb
 from server.parcels.reader import read_parcels
-from server.parcels.service import _content_hash, _row
+from server.parcels.service import _ROW_COLUMNS, _content_hash, _row
+from tests.parcels.test_content_hash import hash_by_rule
 from tests.parcels.test_reader import dltb, lonlat
 
 
@@ -23,8 +24,10 @@ def test_tbdlmj_is_read_when_present(layer_file):
 
 def test_an_absent_land_class_area_keeps_the_earlier_hash(layer_file):
     [feature] = read_parcels(layer_file([lonlat(120.2, 30.3)], dltb(["P1"], TBMJ=[2000.0]))).features
-    row = _row(feature, 1, 1, None, to_wkb(feature.geometry), list(feature.geometry.bounds))
+    row = dict(zip(_ROW_COLUMNS, _row(feature, 1, 1, None, to_wkb(feature.geometry),
+                                      list(feature.geometry.bounds))))
     without = {key: value for key, value in row.items() if key not in ("land_class_area_m2", "content_hash")}
-    assert row["content_hash"] == _content_hash(without)
-    assert _content_hash(without | {"land_class_area_m2": 1850.5}) != row["content_hash"]
+    assert row["content_hash"] == hash_by_rule(without)
+    with_area = row | {"land_class_area_m2": 1850.5}
+    assert _content_hash(*(with_area[name] for name in _ROW_COLUMNS[:-1])) != row["content_hash"]
     assert np.isclose(feature.area_mu, row["area_mu"], atol=1e-4)
