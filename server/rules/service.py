@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy import Row, and_, false, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from server.cases import intake
 from server.cases.intake import Finding
@@ -23,7 +24,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.forms import service as forms
 from server.forms.models import FormVersion
-from server.inspections.models import Inspection, InspectionStatus
+from server.inspections.models import Inspection, InspectionStatus, observed_at
 from server.parcels.models import Parcel, parcel_land_classes
 from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
@@ -42,12 +43,19 @@ _ABANDONMENT_LOOKBACK = timedelta(days=400)
 _SKEW = timedelta(days=1)  # observed_at is finished_at corrected by the clock skew: filter wide, then exactly
 _CHUNK = 500  # parcels whose histories the jobs read in one query
 
-History = list[tuple[Inspection, Visit]]
-# What judging a history reads of its inspections (and a finding of the one that carries it): a parcel's history
-# grows by a visit a fortnight, so each push loads only these columns of every earlier visit.
-_JUDGED = (Inspection.uuid, Inspection.parcel_id, Inspection.inspector_id, Inspection.form_id,
-           Inspection.form_version, Inspection.finished_at, Inspection.clock_skew_s, Inspection.answers,
-           Inspection.evidence_level)
+
+@dataclass(frozen=True)
+class Past:
+    """A complete inspection of a parcel's history as judging reads it: a parcel's history grows by a visit a
+    fortnight, so each push reads these columns of the earlier visits as rows, not whole inspections."""
+
+    id: int
+    observed_at: datetime
+    evidence_level: str | None
+
+
+# Judged visits: `Past` rows, or inspections (which have the same attributes) where they are loaded anyway.
+History = list[tuple[Past | Inspection, Visit]]
 
 
 def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> list[Finding]:
@@ -94,8 +102,9 @@ def _visit_in(history: History, inspection: Inspection) -> Visit:
     return visit if visit is not None else visit_of(inspection)
 
 
-def visit_of(inspection: Inspection) -> Visit:
-    """The inspection's observations, read through the mapping of the form version it was made with."""
+def visit_of(inspection: Inspection | Row) -> Visit:
+    """The inspection's observations (of an inspection or a row with its form and answers), read through the
+    mapping of the form version it was made with."""
     definition = forms.get_definition(inspection.form_id, inspection.form_version)
     if definition is None:
         raise LookupError(f"form {inspection.form_id} v{inspection.form_version} is not published")
@@ -202,7 +211,7 @@ def _abandonment_finding(parcel: Parcel, rules: RuleSet, now: datetime, tz: Zone
               + (f", 错过 {seasons} 年主要种植季" if seasons else ""))
     obs = observation(result.code, parcel.land_classes, severity_for(parcel.land_classes, rules), parcel.area_mu,
                       detail)
-    return Finding(obs, usable[result.last_index][0])
+    return Finding(obs, db.session.get(Inspection, usable[result.last_index][0].id))
 
 
 def _trusted(inspection: Inspection, rules: RuleSet) -> bool:
@@ -216,11 +225,13 @@ def _rice_visit(inspection: Inspection, visit: Visit) -> RiceVisit:
 def _complete_histories(parcel_ids: set[int]) -> dict[int, History]:
     """Each parcel's complete inspections in the order they were made (on the server's clock), each with its
     observations."""
-    rows = db.session.scalars(select(Inspection).where(Inspection.parcel_id.in_(parcel_ids),
-                                                       Inspection.status == InspectionStatus.COMPLETE.value)
-                              .options(load_only(*_JUDGED)))
+    rows = db.session.execute(select(Inspection.id, Inspection.parcel_id, Inspection.finished_at,
+                                     Inspection.clock_skew_s, Inspection.evidence_level, Inspection.form_id,
+                                     Inspection.form_version, Inspection.answers)
+                              .where(Inspection.parcel_id.in_(parcel_ids),
+                                     Inspection.status == InspectionStatus.COMPLETE.value))
     histories: dict[int, History] = {parcel_id: [] for parcel_id in parcel_ids}
-    for inspection in sorted(rows, key=lambda i: (i.observed_at, i.id)):
-        histories[inspection.parcel_id].append((inspection, visit_of(inspection)))
+    pasts = [(Past(row.id, observed_at(row.finished_at, row.clock_skew_s), row.evidence_level), row) for row in rows]
+    for past, row in sorted(pasts, key=lambda pair: (pair[0].observed_at, pair[0].id)):
+        histories[row.parcel_id].append((past, visit_of(row)))
     return histories
-
