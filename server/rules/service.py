@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, false, or_, select
+from sqlalchemy import Row, and_, bindparam, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from server.cases import intake
@@ -222,14 +222,17 @@ def _rice_visit(inspection: Inspection, visit: Visit) -> RiceVisit:
     return RiceVisit(inspection.observed_at, visit.cultivation_status, visit.crops)
 
 
+# Built once: every push reads its parcels' histories.
+_HISTORIES = (select(Inspection.id, Inspection.parcel_id, Inspection.finished_at, Inspection.clock_skew_s,
+                     Inspection.evidence_level, Inspection.form_id, Inspection.form_version, Inspection.answers)
+              .where(Inspection.parcel_id.in_(bindparam("parcel_ids", expanding=True)),
+                     Inspection.status == InspectionStatus.COMPLETE.value))
+
+
 def _complete_histories(parcel_ids: set[int]) -> dict[int, History]:
     """Each parcel's complete inspections in the order they were made (on the server's clock), each with its
     observations."""
-    rows = db.session.execute(select(Inspection.id, Inspection.parcel_id, Inspection.finished_at,
-                                     Inspection.clock_skew_s, Inspection.evidence_level, Inspection.form_id,
-                                     Inspection.form_version, Inspection.answers)
-                              .where(Inspection.parcel_id.in_(parcel_ids),
-                                     Inspection.status == InspectionStatus.COMPLETE.value))
+    rows = db.session.execute(_HISTORIES, {"parcel_ids": list(parcel_ids)})
     histories: dict[int, History] = {parcel_id: [] for parcel_id in parcel_ids}
     pasts = [(Past(row.id, observed_at(row.finished_at, row.clock_skew_s), row.evidence_level), row) for row in rows]
     for past, row in sorted(pasts, key=lambda pair: (pair[0].observed_at, pair[0].id)):
