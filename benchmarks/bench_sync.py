@@ -4,7 +4,8 @@ farmpatrol runs as `farmpatrol serve --workers W --threads T --no-scheduler` (th
 baseline is a bare Flask endpoint that inserts one row per record into one table in one transaction, on the same
 database, served by the same gunicorn setup (`server.serving.GunicornServer`, same workers and threads). D concurrent devices (client
 threads, several per inspector) push photo-less inspections, in batches of 50 and one record per request, on
-SQLite and on PostgreSQL, in the same run; then the same devices upload photos over tus (~2 MB each).
+SQLite and on PostgreSQL, in the same run; then the same devices upload photos over tus (~2 MB each). Each push
+rate comes with the CPU time the server's gunicorn processes used per record (from /proc), beside the baseline's.
 
 Run: .venv/bin/python benchmarks/bench_sync.py [--postgres postgresql://postgres@127.0.0.1:5432/test]
      [--records 2000] [--singles 400] [--devices 8] [--workers 4] [--threads 4] [--photos 16]
@@ -128,6 +129,23 @@ class Served:
         self.log.close()
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its live descendants have used, from /proc (Linux): the
+    gunicorn master and its workers, so that a rate comes with what it cost the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue  # a worker that exited meanwhile
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -197,8 +215,14 @@ def measure(label: str, database_url: str, tmp: Path, args) -> dict:
         time_pushes(f"{ours.url}/api/v1/sync/push", devices(args.devices * 10), 10)  # warm up every worker
         figures = {}
         for name, total, batch in (("batch50", args.records, 50), ("single", args.singles, 1)):
-            figures[name] = (time_pushes(f"{ours.url}/api/v1/sync/push", devices(total), batch),
-                             time_pushes(f"{theirs.url}/push", [({}, records) for _, records in devices(total)], batch))
+            used = tree_cpu_s(ours.proc.pid)
+            ours_rate = time_pushes(f"{ours.url}/api/v1/sync/push", devices(total), batch)
+            used = tree_cpu_s(ours.proc.pid) - used
+            base_used = tree_cpu_s(theirs.proc.pid)
+            base_rate = time_pushes(f"{theirs.url}/push", [({}, records) for _, records in devices(total)], batch)
+            base_used = tree_cpu_s(theirs.proc.pid) - base_used
+            figures[name] = (ours_rate, base_rate)
+            figures[f"{name}_cpu_ms"] = (used * 1000 / total, base_used * 1000 / total)  # per record, servers only
         figures["photos"] = time_uploads(ours.url, tokens, args.photos, args.photo_bytes)
         return figures
     finally:
@@ -247,14 +271,16 @@ def main() -> None:
     for database, figures in results.items():
         for name, label in (("batch50", "push, batches of 50"), ("single", "push, 1 record/request")):
             ours_rate, base_rate = figures[name]
+            ours_cpu, base_cpu = figures[f"{name}_cpu_ms"]
             print(f"{database:<12}{label:<26}{ours_rate:>10.0f} r/s{base_rate:>10.0f} r/s"
-                  f"{base_rate / ours_rate:>7.2f}x")
+                  f"{base_rate / ours_rate:>7.2f}x   server CPU/record {ours_cpu:.2f} ms vs {base_cpu:.2f} ms")
         mb = args.photo_bytes / 1e6
         print(f"{database:<12}tus uploads of {mb:.1f} MB: {figures['photos']:.1f} photos/s "
               f"({figures['photos'] * mb:.1f} MB/s)")
     print("ratio = baseline rate / farmpatrol rate (how many times slower farmpatrol is than a bare insert); "
           "baseline = bare Flask endpoint inserting one row per record in one transaction (no auth, validation, "
-          "idempotency or change log), same gunicorn settings, same database")
+          "idempotency or change log), same gunicorn settings, same database; server CPU/record = CPU time of the "
+          "gunicorn processes (not the database server's, nor the client's) per record pushed")
 
 
 if __name__ == "__main__":

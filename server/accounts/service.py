@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from server.accounts.models import Device, Role, User
@@ -141,9 +141,12 @@ def revoke_device(device_id: int, *, commit: bool = True) -> Device:
     return device
 
 
+# Built once: every device request runs it.
+_DEVICE_BY_TOKEN = select(Device).where(Device.token_hash == bindparam("token_hash")).options(joinedload(Device.user))
+
+
 def authenticate_device(token: str) -> Device:
-    device = db.session.scalar(select(Device).where(Device.token_hash == hash_token(token))
-                               .options(joinedload(Device.user)))
+    device = db.session.scalar(_DEVICE_BY_TOKEN, {"token_hash": hash_token(token)})
     if device is None or not device.user.is_active:
         raise ApiError(UNAUTHENTICATED, "设备令牌无效")
     if device.is_revoked:

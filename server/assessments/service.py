@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, tuple_
 
 from server.accounts.models import User
 from server.assessments.models import PhotoFinding
@@ -169,6 +169,19 @@ class _Use:
     device_utc_offset_min: int
     received_at: datetime
 
+    @property
+    def place(self) -> tuple[datetime, int]:
+        return self.received_at, self.inspection_id
+
+
+def _arrival(inspection: Inspection) -> tuple[datetime, int]:
+    """Where an inspection stands in the order reuse is judged in: received first, ties by id. `_ARRIVAL` is
+    the same order in SQL, so that a check at arrival and a re-assessment later agree."""
+    return inspection.received_at, inspection.id
+
+
+_ARRIVAL = tuple_(Inspection.received_at, Inspection.id)
+
 
 def _uses_of(shas: set[str]) -> dict[str, list[_Use]]:
     """Every inspection citing each of these photos, in the order they were received (ties by id): the order
@@ -179,7 +192,7 @@ def _uses_of(shas: set[str]) -> dict[str, list[_Use]]:
         select(InspectionPhoto.sha256, Inspection.id, Inspection.uuid, Inspection.parcel_id, Inspection.started_at,
                Inspection.device_utc_offset_min, Inspection.received_at)
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
-        .where(InspectionPhoto.sha256.in_(shas)).order_by(Inspection.received_at, Inspection.id))
+        .where(InspectionPhoto.sha256.in_(shas)).order_by(*_ARRIVAL.clauses))
     uses: dict[str, list[_Use]] = {}
     for row in rows:
         uses.setdefault(row.sha256, []).append(_Use(*row))
@@ -191,7 +204,7 @@ def _exact_reuse(inspection: Inspection, used_by: dict[str, list[_Use]]) -> tupl
     """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day,
     split into those received before this one (it is a copy of theirs) and after (it is their original)."""
     day = _local_day(inspection.started_at, inspection.device_utc_offset_min)
-    own_place = (inspection.received_at, inspection.id)
+    own_place = _arrival(inspection)
     earlier: dict[str, list[str]] = {}
     later: dict[str, list[str]] = {}
     for sha256 in {ref.sha256 for ref in inspection.photos}:
@@ -199,16 +212,10 @@ def _exact_reuse(inspection: Inspection, used_by: dict[str, list[_Use]]) -> tupl
             if use.inspection_id == inspection.id:
                 continue
             if use.parcel_id != inspection.parcel_id or _local_day(use.started_at, use.device_utc_offset_min) != day:
-                uuids = (earlier if (use.received_at, use.inspection_id) < own_place else later).setdefault(sha256, [])
+                uuids = (earlier if use.place < own_place else later).setdefault(sha256, [])
                 if use.uuid not in uuids:
                     uuids.append(use.uuid)
     return earlier, later
-
-
-def _came_before(inspection: Inspection):
-    """SQL: an Inspection row was received before this one (ties by id), the order of `_uses_of`."""
-    return or_(Inspection.received_at < inspection.received_at,
-               and_(Inspection.received_at == inspection.received_at, Inspection.id < inspection.id))
 
 
 def _local_day(moment: datetime, offset_min: int):
@@ -231,7 +238,7 @@ def near_duplicates(photo: Photo, inspection: Inspection, max_bits: int) -> list
     columns = (Photo.phash_q0, Photo.phash_q1, Photo.phash_q2, Photo.phash_q3)
     # EXISTS, not IN (subquery): the plan then starts from the quarter indexes and probes inspection_photos
     # by sha256 per candidate, instead of scanning inspection_photos (SQLite chose that for the IN form).
-    earlier = select(Inspection.id).where(_came_before(inspection))
+    earlier = select(Inspection.id).where(_ARRIVAL < _arrival(inspection))
     used_elsewhere = exists().where(InspectionPhoto.sha256 == Photo.sha256,
                                     InspectionPhoto.inspection_id.in_(earlier))
     candidates = db.session.execute(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import BigInteger, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -93,20 +93,24 @@ def lock_chain(county_id: int | None) -> None:
     _advance_head(session, chain_id, 0)
 
 
+# Built once: every audited transaction runs it at its commit.
+_ADVANCE = (update(AuditChainHead).where(AuditChainHead.chain_id == bindparam("head_chain_id"))
+            .values(last_seq=AuditChainHead.last_seq + bindparam("count", type_=BigInteger))
+            .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+            .execution_options(synchronize_session=False))
+
+
 def _advance_head(session: Session, chain_id: int, count: int) -> tuple[int, str]:
     """Take `count` sequence numbers; the UPDATE locks the head row until the transaction ends. Returns the last
     number taken with the hash of the entry before the first."""
-    advance = (update(AuditChainHead).where(AuditChainHead.chain_id == chain_id)
-               .values(last_seq=AuditChainHead.last_seq + count)
-               .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
-               .execution_options(synchronize_session=False))
-    row = session.execute(advance).first()
+    advance = {"head_chain_id": chain_id, "count": count}
+    row = session.execute(_ADVANCE, advance).first()
     if row is None:
         # The head row exists from the chain's first append on; two first appends racing both survive the insert.
         session.execute(dialect_insert(session.get_bind())(AuditChainHead)
                         .values(chain_id=chain_id, last_seq=0, last_hash=GENESIS_HASH)
                         .on_conflict_do_nothing(index_elements=["chain_id"]))
-        row = session.execute(advance).one()
+        row = session.execute(_ADVANCE, advance).one()
     return row.last_seq, row.last_hash
 
 

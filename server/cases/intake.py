@@ -44,19 +44,25 @@ class Finding:
 
 
 class ParcelCases:
-    """The cases a visit can move on its parcel (in rectification or in doubt), locked for the rest of the
-    transaction and read once for the parcels of inspections completing together. Cases the visits open join
-    it, so that a later visit of the same batch sees them as a lone one would."""
+    """The open cases of the parcels of inspections completing together, locked for the rest of the transaction
+    and read once: those a visit can move (in rectification or in doubt) and those a finding attaches to. Cases
+    the visits open join it, so that a later visit of the same batch sees them as a lone one would."""
 
     def __init__(self, parcel_ids: set[int]):
         self._by_parcel: dict[int, list[ViolationCase]] = {parcel_id: [] for parcel_id in parcel_ids}
-        for case in locked_cases(select(ViolationCase).where(
-                ViolationCase.parcel_id.in_(parcel_ids),
-                ViolationCase.status.in_((*workflow.IN_RECTIFICATION, workflow.DOUBT))).order_by(ViolationCase.id)):
+        for case in locked_cases(select(ViolationCase).where(ViolationCase.parcel_id.in_(parcel_ids),
+                                                             ViolationCase.open_key.is_not(None))
+                                 .order_by(ViolationCase.id)):
             self._by_parcel[case.parcel_id].append(case)
 
     def of(self, parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:
         return [case for case in self._by_parcel.get(parcel_id, ()) if case.status in statuses]
+
+    def holds(self, parcel_id: int) -> bool:
+        return parcel_id in self._by_parcel
+
+    def open_case(self, parcel_id: int, open_key: str) -> ViolationCase | None:
+        return next((case for case in self._by_parcel[parcel_id] if case.open_key == open_key), None)
 
     def add(self, case: ViolationCase) -> None:
         if case.parcel_id in self._by_parcel:
@@ -87,7 +93,10 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
     trusted = rules.evidence.trusts(inspection.evidence_level)
     upgrades = trusted and not obs.needs_review
     open_key = f"{inspection.parcel_id}:{problem_key(obs.code)}"
-    case = _open_case(open_key)
+    if cases is not None and cases.holds(inspection.parcel_id):
+        case = cases.open_case(inspection.parcel_id, open_key)
+    else:
+        case = _open_case(open_key)
     if case is None:
         case = _create(finding, open_key, trusted, config, rules, now)
         if case is not None:
@@ -95,6 +104,8 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
                 cases.add(case)
             return True
         case = _open_case(open_key)  # another transaction opened it first: attach to theirs
+        if cases is not None:
+            cases.add(case)
     already = db.session.scalar(select(CaseObservation.id).where(
         CaseObservation.case_id == case.id, CaseObservation.inspection_id == inspection.id,
         CaseObservation.code == obs.code))
@@ -199,6 +210,7 @@ def _dismiss_resolved_doubts(inspection: Inspection, doubts: list[ViolationCase]
 
 
 def _open_case(open_key: str) -> ViolationCase | None:
+    """The problem's open case, locked, for a caller without `ParcelCases` (the jobs) or after a race."""
     return next(iter(locked_cases(select(ViolationCase).where(ViolationCase.open_key == open_key))), None)
 
 

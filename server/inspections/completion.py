@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +26,11 @@ from server.photos import service as photos
 from server.rules.service import apply_rules
 
 _INCOMPLETE = (InspectionStatus.AWAITING_PHOTOS.value, InspectionStatus.PHOTOS_MISSING.value)
+# Built once (every completion runs it): those of the inspections still incomplete become complete.
+_FLIP = (update(Inspection).where(Inspection.id.in_(bindparam("ids", expanding=True)),
+                                  Inspection.status.in_(_INCOMPLETE))
+         .values(status=InspectionStatus.COMPLETE.value, completed_at=bindparam("completion_time"))
+         .returning(Inspection.id).execution_options(synchronize_session=False))
 log = logging.getLogger(__name__)
 
 
@@ -54,10 +59,7 @@ def _complete(inspections: list[Inspection]) -> int:
     """Flip those still incomplete to complete with one conditional UPDATE and run the hook for the ones whose
     row it changed: of two transactions racing to complete an inspection, only one changes its row."""
     completed_at = utcnow()
-    flipped = set(db.session.scalars(
-        update(Inspection).where(Inspection.id.in_([i.id for i in inspections]), Inspection.status.in_(_INCOMPLETE))
-        .values(status=InspectionStatus.COMPLETE.value, completed_at=completed_at).returning(Inspection.id)
-        .execution_options(synchronize_session=False)))
+    flipped = set(db.session.scalars(_FLIP, {"ids": [i.id for i in inspections], "completion_time": completed_at}))
     done = [inspection for inspection in inspections if inspection.id in flipped]
     for inspection in done:
         set_committed_value(inspection, "status", InspectionStatus.COMPLETE.value)

@@ -65,8 +65,12 @@ class Inspection(db.Model):
 
     @property
     def observed_at(self) -> datetime:
-        """When the patrol was made, on the server's clock: the device's finish time corrected by its skew."""
-        return self.finished_at - timedelta(seconds=self.clock_skew_s or 0)
+        return observed_at(self.finished_at, self.clock_skew_s)
+
+
+def observed_at(finished_at: datetime, clock_skew_s: float | None) -> datetime:
+    """When the patrol was made, on the server's clock: the device's finish time corrected by its skew."""
+    return finished_at - timedelta(seconds=clock_skew_s or 0)
 
 
 class InspectionPhoto(db.Model):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.accounts.models import Device, User
@@ -239,8 +239,11 @@ def _by_uuid(uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
 
 
+_BY_UUIDS = select(Inspection).where(Inspection.uuid.in_(bindparam("uuids", expanding=True)))  # every push's
+
+
 def _by_uuids(uuids: list[str]) -> list[Inspection]:
-    return list(db.session.scalars(select(Inspection).where(Inspection.uuid.in_(uuids)))) if uuids else []
+    return list(db.session.scalars(_BY_UUIDS, {"uuids": uuids})) if uuids else []
 
 
 def inspections_query(user: User, *, status: str | None = None) -> Select:

@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from itertools import product
 
 from flask import current_app
-from sqlalchemy import (Date, Integer, Select, String, cast, func, literal, literal_column, select, union_all,
-                        update)
+from sqlalchemy import (Date, Integer, Select, String, bindparam, cast, func, literal, literal_column, select,
+                        union_all, update)
 from sqlalchemy.orm import contains_eager
 
 from server.accounts.models import Role, User, inspector_villages
@@ -256,6 +256,15 @@ def mark_overdue_tasks(*, now: datetime | None = None) -> int:
     return marked
 
 
+# Built once (a push completes its records through it): the parcels' open or overdue tasks open at some time
+# in [earliest, latest].
+_DUE_TASKS = (select(PatrolTask).where(PatrolTask.parcel_id.in_(bindparam("parcel_ids", expanding=True)),
+                                       PatrolTask.status.in_([TaskStatus.OPEN.value, TaskStatus.OVERDUE.value]),
+                                       PatrolTask.opens_at <= bindparam("latest"),
+                                       PatrolTask.due_at > bindparam("earliest"))
+              .order_by(PatrolTask.id))
+
+
 def mark_tasks_done(visits: list[tuple[int, int | None, datetime]]) -> list[PatrolTask]:
     """Complete, for each visit (parcel id, inspector id, time of the inspection), the parcel's open or overdue
     tasks whose window contains its time; a task two visits could complete goes to the first. Returns them.
@@ -266,11 +275,9 @@ def mark_tasks_done(visits: list[tuple[int, int | None, datetime]]) -> list[Patr
     """
     if not visits:
         return []
-    candidates = db.session.scalars(select(PatrolTask).where(
-        PatrolTask.parcel_id.in_({parcel_id for parcel_id, _, _ in visits}),
-        PatrolTask.status.in_([TaskStatus.OPEN.value, TaskStatus.OVERDUE.value]),
-        PatrolTask.opens_at <= max(at for _, _, at in visits), PatrolTask.due_at > min(at for _, _, at in visits))
-        .order_by(PatrolTask.id)).all()
+    candidates = db.session.scalars(_DUE_TASKS, {"parcel_ids": list({parcel_id for parcel_id, _, _ in visits}),
+                                                 "latest": max(at for _, _, at in visits),
+                                                 "earliest": min(at for _, _, at in visits)}).all()
     done = []
     for parcel_id, inspector_id, observed_at in visits:
         for task in candidates:

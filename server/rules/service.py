@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Row, and_, bindparam, false, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from server.cases import intake
 from server.cases.intake import Finding
@@ -23,7 +24,7 @@ from server.db_types import utcnow
 from server.extensions import db
 from server.forms import service as forms
 from server.forms.models import FormVersion
-from server.inspections.models import Inspection, InspectionStatus
+from server.inspections.models import Inspection, InspectionStatus, observed_at
 from server.parcels.models import Parcel, parcel_land_classes
 from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
@@ -40,8 +41,21 @@ from server.territory.models import County
 # time is close enough to filter on: clock skew is minutes, the lookback a year).
 _ABANDONMENT_LOOKBACK = timedelta(days=400)
 _SKEW = timedelta(days=1)  # observed_at is finished_at corrected by the clock skew: filter wide, then exactly
+_CHUNK = 500  # parcels whose histories the jobs read in one query
 
-History = list[tuple[Inspection, Visit]]
+
+@dataclass(frozen=True)
+class Past:
+    """A complete inspection of a parcel's history as judging reads it: a parcel's history grows by a visit a
+    fortnight, so each push reads these columns of the earlier visits as rows, not whole inspections."""
+
+    id: int
+    observed_at: datetime
+    evidence_level: str | None
+
+
+# Judged visits: `Past` rows, or inspections (which have the same attributes) where they are loaded anyway.
+History = list[tuple[Past | Inspection, Visit]]
 
 
 def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> list[Finding]:
@@ -60,16 +74,16 @@ def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> l
         parcel = inspection.parcel
         local = inspection.observed_at.astimezone(parcel.county.zone)
         config, rules = in_force(parcel.county_id, local.date())
-        findings += _judge(inspection, local, histories[parcel.id], config, rules, cases, now)
+        history = histories[parcel.id]
+        findings += _judge(inspection, _visit_in(history, inspection), local, history, config, rules, cases, now)
     return findings
 
 
-def _judge(inspection: Inspection, local: datetime, history: History, config: RuleConfig | None, rules: RuleSet,
-           cases: intake.ParcelCases, now: datetime) -> list[Finding]:
-    """One visit (`local`: its time in its county's zone), with its parcel's complete history, to the cases;
-    returns its findings."""
+def _judge(inspection: Inspection, visit: Visit, local: datetime, history: History, config: RuleConfig | None,
+           rules: RuleSet, cases: intake.ParcelCases, now: datetime) -> list[Finding]:
+    """One visit (`visit`: its observations, `local`: its time in its county's zone), with its parcel's complete
+    history, to the cases; returns its findings."""
     parcel, tz = inspection.parcel, local.tzinfo
-    visit = visit_of(inspection)
     trusted = [(i, v) for i, v in history if _trusted(i, rules)]
     rice = rice_seen([_rice_visit(i, v) for i, v in trusted], local.year, inspection.observed_at, tz)
     findings = [Finding(o, inspection) for o in
@@ -81,8 +95,16 @@ def _judge(inspection: Inspection, local: datetime, history: History, config: Ru
     return findings
 
 
-def visit_of(inspection: Inspection) -> Visit:
-    """The inspection's observations, read through the mapping of the form version it was made with."""
+def _visit_in(history: History, inspection: Inspection) -> Visit:
+    """The inspection's observations as its history already read them; read here only for an inspection the
+    history lacks (one judged before its status says complete)."""
+    visit = next((visit for past, visit in history if past.id == inspection.id), None)
+    return visit if visit is not None else visit_of(inspection)
+
+
+def visit_of(inspection: Inspection | Row) -> Visit:
+    """The inspection's observations (of an inspection or a row with its form and answers), read through the
+    mapping of the form version it was made with."""
     definition = forms.get_definition(inspection.form_id, inspection.form_version)
     if definition is None:
         raise LookupError(f"form {inspection.form_id} v{inspection.form_version} is not published")
@@ -96,15 +118,19 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
     candidates = db.session.scalars(
         select(Inspection.parcel_id).distinct()
         .where(Inspection.status == InspectionStatus.COMPLETE.value,
-               Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK, _idle_answer())).all()
+               Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK, _idle_answer())
+        .order_by(Inspection.parcel_id)).all()
     recorded = 0
-    for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(candidates)).order_by(Parcel.id)):
-        tz = parcel.county.zone
-        history = _complete_histories({parcel.id})[parcel.id]
-        config, rules = rules_in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
-        finding = _abandonment_finding(parcel, rules, now, tz, history)
-        if finding is not None:
-            recorded += intake.record_findings([finding], config, rules, now=now)
+    for start in range(0, len(candidates), _CHUNK):
+        chunk = candidates[start:start + _CHUNK]
+        histories = _complete_histories(set(chunk))
+        for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(chunk)).order_by(Parcel.id)
+                                         .options(joinedload(Parcel.county))):
+            tz, history = parcel.county.zone, histories[parcel.id]
+            config, rules = rules_in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
+            finding = _abandonment_finding(parcel, rules, now, tz, history)
+            if finding is not None:
+                recorded += intake.record_findings([finding], config, rules, now=now)
     db.session.commit()
     return recorded
 
@@ -153,9 +179,9 @@ def _rice_parcels(county_id: int, rules: RuleSet, start: datetime, end: datetime
                Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW).distinct())
     ids = [row.id for row in rows if requires_rice(parcel_land_classes(*row[1:]), rules)]
     found: dict[Parcel, History] = defaultdict(list)
-    for chunk in range(0, len(ids), 500):
+    for chunk in range(0, len(ids), _CHUNK):
         query = (select(Inspection).join(Parcel, Inspection.parcel_id == Parcel.id)
-                 .where(Inspection.parcel_id.in_(ids[chunk:chunk + 500]),
+                 .where(Inspection.parcel_id.in_(ids[chunk:chunk + _CHUNK]),
                         Inspection.status == InspectionStatus.COMPLETE.value,
                         Inspection.evidence_level.in_(rules.evidence.violation_levels),
                         Inspection.finished_at >= start - _SKEW, Inspection.finished_at < end + _SKEW)
@@ -185,7 +211,7 @@ def _abandonment_finding(parcel: Parcel, rules: RuleSet, now: datetime, tz: Zone
               + (f", 错过 {seasons} 年主要种植季" if seasons else ""))
     obs = observation(result.code, parcel.land_classes, severity_for(parcel.land_classes, rules), parcel.area_mu,
                       detail)
-    return Finding(obs, usable[result.last_index][0])
+    return Finding(obs, db.session.get(Inspection, usable[result.last_index][0].id))
 
 
 def _trusted(inspection: Inspection, rules: RuleSet) -> bool:
@@ -196,13 +222,19 @@ def _rice_visit(inspection: Inspection, visit: Visit) -> RiceVisit:
     return RiceVisit(inspection.observed_at, visit.cultivation_status, visit.crops)
 
 
+# Built once: every push reads its parcels' histories.
+_HISTORIES = (select(Inspection.id, Inspection.parcel_id, Inspection.finished_at, Inspection.clock_skew_s,
+                     Inspection.evidence_level, Inspection.form_id, Inspection.form_version, Inspection.answers)
+              .where(Inspection.parcel_id.in_(bindparam("parcel_ids", expanding=True)),
+                     Inspection.status == InspectionStatus.COMPLETE.value))
+
+
 def _complete_histories(parcel_ids: set[int]) -> dict[int, History]:
     """Each parcel's complete inspections in the order they were made (on the server's clock), each with its
     observations."""
-    rows = db.session.scalars(select(Inspection).where(Inspection.parcel_id.in_(parcel_ids),
-                                                       Inspection.status == InspectionStatus.COMPLETE.value))
+    rows = db.session.execute(_HISTORIES, {"parcel_ids": list(parcel_ids)})
     histories: dict[int, History] = {parcel_id: [] for parcel_id in parcel_ids}
-    for inspection in sorted(rows, key=lambda i: (i.observed_at, i.id)):
-        histories[inspection.parcel_id].append((inspection, visit_of(inspection)))
+    pasts = [(Past(row.id, observed_at(row.finished_at, row.clock_skew_s), row.evidence_level), row) for row in rows]
+    for past, row in sorted(pasts, key=lambda pair: (pair[0].observed_at, pair[0].id)):
+        histories[row.parcel_id].append((past, visit_of(row)))
     return histories
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from server.accounts.models import User
 from server.audit.service import record_event
@@ -14,11 +14,15 @@ from server.rules.models import RuleConfig
 from server.territory.service import get_county
 
 
+# Built once: every completed inspection is judged by the version in force on its date.
+_IN_FORCE = (select(RuleConfig).where(RuleConfig.county_id == bindparam("county_id"),
+                                      RuleConfig.effective_from <= bindparam("on"))
+             .order_by(RuleConfig.effective_from.desc(), RuleConfig.version.desc()).limit(1))
+
+
 def rules_in_force(county_id: int, on: date) -> tuple[RuleConfig | None, RuleSet]:
     """The county's version in force on `on` (latest effective date, then latest version); else the defaults."""
-    row = db.session.scalar(select(RuleConfig).where(RuleConfig.county_id == county_id,
-                                                     RuleConfig.effective_from <= on)
-                            .order_by(RuleConfig.effective_from.desc(), RuleConfig.version.desc()).limit(1))
+    row = db.session.scalar(_IN_FORCE, {"county_id": county_id, "on": on})
     return row, rules_of(row)
 
 
