@@ -256,6 +256,7 @@ def get_parcels(user: User, codes: set[str]) -> list[Parcel]:
                                    .options(joinedload(Parcel.county))))  # the rules read its time zone
 
 
+# In the order `parcel_features` unpacks them.
 _FEATURE_COLUMNS = (Parcel.id, Parcel.code, Parcel.geometry_wkb, Village.code.label("village_code"), Parcel.area_mu,
                     Parcel.land_use_code, Parcel.is_permanent_basic, Parcel.is_high_standard, Parcel.is_grain_zone,
                     Parcel.custodian, Parcel.project_id, ConsolidationProject.name.label("project_name"),
@@ -278,22 +279,23 @@ def parcel_feature(user: User, code: str) -> dict | None:
 
 def parcel_features(rows: list[Row]) -> list[dict]:
     """`parcel_feature` for a page of `feature_rows`: their geometries go to GeoJSON in one vectorised shapely call
-    (a third of a pull page's CPU when done one by one) and are parsed back in one `json.loads`."""
-    geometries = json.loads(f"[{','.join(shapely.to_geojson(shapely.from_wkb([row.geometry_wkb for row in rows])))}]")
+    (a third of a pull page's CPU when done one by one) and are parsed back in one `json.loads`; each row is
+    unpacked at once, a third of the time of reading its columns by name."""
+    geometries = json.loads(f"[{','.join(shapely.to_geojson(shapely.from_wkb([row[2] for row in rows])))}]")
     return [{
         "type": "Feature",
-        "id": row.code,
+        "id": code,
         "geometry": geometry,
         "properties": {
-            "code": row.code,
-            "village": row.village_code,
-            "area_mu": row.area_mu,
-            "land_use_code": row.land_use_code,
-            "land_classes": list(parcel_land_classes(row.is_permanent_basic, row.is_high_standard,
-                                                     row.is_grain_zone)),
-            "custodian": row.custodian,
-            "project": ({"name": row.project_name, "accepted_on": row.project_accepted_on.isoformat()
-                         if row.project_accepted_on else None} if row.project_id is not None else None),
-            "rate_class": row.rate_class,
+            "code": code,
+            "village": village_code,
+            "area_mu": area_mu,
+            "land_use_code": land_use_code,
+            "land_classes": list(parcel_land_classes(is_permanent_basic, is_high_standard, is_grain_zone)),
+            "custodian": custodian,
+            "project": ({"name": project_name, "accepted_on": project_accepted_on.isoformat()
+                         if project_accepted_on else None} if project_id is not None else None),
+            "rate_class": rate_class,
         },
-    } for row, geometry in zip(rows, geometries)]
+    } for (_id, code, _wkb, village_code, area_mu, land_use_code, is_permanent_basic, is_high_standard, is_grain_zone,
+           custodian, project_id, project_name, project_accepted_on, rate_class), geometry in zip(rows, geometries)]
