@@ -23,8 +23,10 @@ def parse_query(schema: Schema) -> dict:
     return schema.load(request.args)
 
 
-def page(query: Select, args: dict) -> tuple[list, bool]:
+def page(query: Select, args: dict, *, rows: bool = False) -> tuple[list, bool]:
     """One page of a list endpoint (`limit`/`offset` from its query schema) and whether more follow: one row
-    more than asked is read, so no count query is needed."""
-    rows = db.session.scalars(query.limit(args["limit"] + 1).offset(args["offset"])).all()
-    return rows[: args["limit"]], len(rows) > args["limit"]
+    more than asked is read, so no count query is needed. `rows`: a select of columns, whose rows are returned
+    whole (otherwise a select of one entity, whose objects are returned)."""
+    result = db.session.execute(query.limit(args["limit"] + 1).offset(args["offset"]))
+    found = result.all() if rows else result.scalars().all()
+    return found[: args["limit"]], len(found) > args["limit"]

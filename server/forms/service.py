@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from inspection_forms import FormDefinition, FormDefinitionError, check_republish, load_definition
 from server.extensions import db
@@ -66,8 +66,8 @@ def form_key(form_id: str, version: int) -> str:
     return f"{form_id}:{version}"
 
 
-def form_payload(row: FormVersion) -> dict:
-    """What a device stores to render and validate the form offline."""
+def form_payload(row: FormVersion | Row) -> dict:
+    """What a device stores to render and validate the form offline (from a FormVersion or a row of its columns)."""
     return {"form_id": row.form_id, "version": row.version, "title": row.title,
             "content_hash": row.content_hash, "definition": row.definition}
 

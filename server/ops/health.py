@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from server.errors import NOT_READY, ApiError
 from server.extensions import db

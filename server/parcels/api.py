@@ -17,14 +17,12 @@ def list_parcels():
     user = current_principal().user
     check_village_filter(user, args["village"])
     query = service.parcels_query(user, bbox_filter=args["bbox"], village_code=args["village"])
-    parcels, has_more = page(query, args)
-    return jsonify({"type": "FeatureCollection", "features": service.parcel_features(list(parcels)),
-                    "has_more": has_more})
+    rows, has_more = page(service.feature_rows(query), args, rows=True)
+    return jsonify({"type": "FeatureCollection", "features": service.parcel_features(rows), "has_more": has_more})
 
 
 @bp.get("/parcels/<code>")
 @require_principal()
 def get_parcel(code: str):
-    parcel = found(service.get_parcel(current_principal().user, code), f"图斑不存在或不在辖区内: {code}",
-                   field="code")
-    return jsonify(service.parcel_feature(parcel))
+    return jsonify(found(service.parcel_feature(current_principal().user, code), f"图斑不存在或不在辖区内: {code}",
+                         field="code"))
