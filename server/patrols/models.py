@@ -58,7 +58,8 @@ class PatrolTask(db.Model):
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     kind: Mapped[str] = mapped_column(String(16), default=TaskKind.ROUTINE.value)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_plans.id"))
-    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), index=True)
+    # No index of its own: the unique key (parcel, plan, period) leads with it, and generation pays for every index.
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     period_key: Mapped[str] = mapped_column(String(32))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)

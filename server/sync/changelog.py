@@ -1,10 +1,11 @@
 """The change log behind the gap-free pull: written in the transaction that makes the change, in commit order.
 
 Every write that devices must see records its change explicitly, in the function that makes it (`record`,
-`record_tasks`, `record_parcel_rows`): there is no ORM hook guessing at writes, so a bulk INSERT or UPDATE is
-recorded exactly like an ORM one. Changes are collected on the session and written just before the commit; a
+`record_tasks`, `record_tasks_where`, `record_parcel_rows`): there is no ORM hook guessing at writes, so a bulk
+INSERT or UPDATE is recorded exactly like an ORM one. Changes are collected on the session and written just before the commit; a
 bulk write of a million rows (a province's parcel import) moves them on to a temporary table of the connection
-every `_SPILL_ROWS`, so that they are not all held in memory. On PostgreSQL the writer first takes a
+every `_SPILL_ROWS`, so that they are not all held in memory; set-based writes of tasks are not collected at all
+but selected from the tasks at the commit (`record_tasks_where`). On PostgreSQL the writer first takes a
 transaction-level advisory lock, so sequence numbers are handed out in commit order: a transaction
 cannot take a number until the previous holder has committed, and a reader that sees number n also
 sees every number below it. The lock is held only from the log insert to the commit. SQLite serialises
@@ -16,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import itemgetter
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, event, insert, literal, select, text
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import Column, Integer, MetaData, String, Table, case, delete, event, insert, literal, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.schema import CreateTable
 
 from server.db_bulk import insert_rows
 from server.db_types import UTCDateTime, utcnow
 from server.parcels.models import Parcel
+from server.patrols.models import PatrolTask
 from server.sync.models import SyncChange
 
 ENTITY_TASK = "task"
@@ -33,6 +35,7 @@ UPSERT, DELETE = "upsert", "delete"
 
 _PENDING = "farmpatrol.sync_changes"
 _SPILLED = "farmpatrol.sync_changes_spilled"
+_SELECTED = "farmpatrol.sync_changes_selected"
 _LOCK_KEY = 0x5359_4E43  # any constant shared by every writer of the log; 'SYNC'
 _LOOKUP_BATCH = 5000
 _SPILL_ROWS = 10_000
@@ -57,16 +60,16 @@ def record(session: Session, entity: str, key: str, *, village_id: int | None = 
         _spill(session() if isinstance(session, scoped_session) else session)
 
 
-def record_selected(session: Session, entity: str, key, *, village_id, user_id, op: str = UPSERT) -> None:
-    """`record` for rows a query selects, without loading them: `key`, `village_id` and `user_id` are columns of
-    one FROM (a bulk INSERT ... SELECT's new rows); a row gets a change for its village and one for its user,
-    where set. Not inside a SAVEPOINT: rolling it back could take the temporary table along."""
-    scopes = (select(literal(entity), key, village_id, literal(None, Integer), literal(op))
-              .where(village_id.is_not(None)),
-              select(literal(entity), key, literal(None, Integer), user_id, literal(op)).where(user_id.is_not(None)))
-    connection = _spill_table(session)
-    for scope in scopes:
-        connection.execute(insert(_spilled).from_select(list(_SPILLED_COLUMNS), scope))
+def record_tasks_where(session: Session, condition) -> None:
+    """`record_tasks` for the tasks a condition on `PatrolTask` selects, without loading them (a generation's or an
+    overdue run's hundreds of thousands): one change per task, for the devices that show it (`sync.entities._tasks`),
+    its inspector's or, while it has none, its village's. The selection runs at the commit, under the commit-order
+    lock, straight into the log, so `condition` must select the same tasks then as now: rows this transaction
+    wrote, told apart by id, time or status."""
+    village = select(Parcel.village_id).where(Parcel.id == PatrolTask.parcel_id).scalar_subquery()
+    session.info.setdefault(_SELECTED, []).append(
+        select(literal(ENTITY_TASK), PatrolTask.uuid, case((PatrolTask.inspector_id.is_(None), village)),
+               PatrolTask.inspector_id, literal(UPSERT)).where(condition))
 
 
 def _spill(session: Session) -> None:
@@ -117,18 +120,22 @@ def write_pending(session: Session) -> None:
     calls it directly to hold the lock across a deliberate delay."""
     rows = session.info.pop(_PENDING, None)
     spilled = session.info.pop(_SPILLED, False)
-    if not rows and not spilled:
+    selections = session.info.pop(_SELECTED, [])
+    if not rows and not spilled and not selections:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     if rows:
         connection.execute(insert(SyncChange), rows)
+    now = literal(utcnow(), UTCDateTime())
     if spilled:
         connection.execute(insert(SyncChange).from_select(
-            [*_SPILLED_COLUMNS, "changed_at"],
-            select(*(_spilled.c[name] for name in _SPILLED_COLUMNS), literal(utcnow(), UTCDateTime()))))
+            [*_SPILLED_COLUMNS, "changed_at"], select(*(_spilled.c[name] for name in _SPILLED_COLUMNS), now)))
         connection.execute(delete(_spilled))
+    for selection in selections:
+        connection.execute(insert(SyncChange).from_select([*_SPILLED_COLUMNS, "changed_at"],
+                                                          selection.add_columns(now)))
 
 
 @event.listens_for(Session, "before_commit")
@@ -143,3 +150,4 @@ def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)  # rolled back: the changes never happened (nor the spilled rows)
         session.info.pop(_SPILLED, None)
+        session.info.pop(_SELECTED, None)
