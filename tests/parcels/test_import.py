@@ -43,15 +43,19 @@ def test_import_then_reimport_changes_nothing(app, runner, sample_file, samples,
     assert villages == {"330110001001", "330110001002"}
 
 
-def test_changed_attribute_updates_one_parcel(app, runner, layer_file, sample_file, samples):
-    path = sample_file("gpkg-4528")
+def _imported_then_changed(runner, layer_file, path, field: str, first_value: str):
+    """Import `path`, then write a copy of it whose first feature has `field` set to `first_value`."""
     summary_of(run_import(runner, path, "--create-territory", "--json"))
     meta, _, geometry, values = pyogrio.raw.read(str(path))
     fields = dict(zip(meta["fields"], values))
-    fields["DLBM"] = fields["DLBM"].copy()
-    fields["DLBM"][0] = "0103"
-    changed = layer_file(list(shapely.from_wkb(geometry)), fields, crs="EPSG:4528", name="changed.gpkg", layer="DLTB",
-                         geometry_type="MultiPolygon")
+    fields[field] = fields[field].copy()
+    fields[field][0] = first_value
+    return layer_file(list(shapely.from_wkb(geometry)), fields, crs="EPSG:4528", name="changed.gpkg", layer="DLTB",
+                      geometry_type="MultiPolygon")
+
+
+def test_changed_attribute_updates_one_parcel(app, runner, layer_file, sample_file, samples):
+    changed = _imported_then_changed(runner, layer_file, sample_file("gpkg-4528"), "DLBM", "0103")
     second = summary_of(run_import(runner, changed, "--json"))
     assert (second["created"], second["updated"], second["unchanged"]) == (0, 1, 4)
     assert db.session.scalar(select(Parcel.land_use_code).where(Parcel.code == samples[0].code)) == "0103"
@@ -138,14 +142,7 @@ def test_one_progress_total_over_reading_and_writing(app, sample_file):
 def test_a_parcel_moved_to_another_village_reaches_both(app, runner, layer_file, sample_file, samples):
     from server.sync.models import SyncChange
 
-    path = sample_file("gpkg-4528")
-    summary_of(run_import(runner, path, "--create-territory", "--json"))
-    meta, _, geometry, values = pyogrio.raw.read(str(path))
-    fields = dict(zip(meta["fields"], values))
-    fields["ZLDWDM"] = fields["ZLDWDM"].copy()
-    fields["ZLDWDM"][0] = "3301100010020000000"
-    moved = layer_file(list(shapely.from_wkb(geometry)), fields, crs="EPSG:4528", name="moved.gpkg", layer="DLTB",
-                       geometry_type="MultiPolygon")
+    moved = _imported_then_changed(runner, layer_file, sample_file("gpkg-4528"), "ZLDWDM", "3301100010020000000")
     assert summary_of(run_import(runner, moved, "--json"))["updated"] == 1
     villages = db.session.scalars(select(Village.code).join(SyncChange, SyncChange.village_id == Village.id)
                                   .where(SyncChange.entity_key == samples[0].code))

@@ -3,26 +3,11 @@ covers, and the open cases a finding attaches to, whatever the number of visits,
 
 from unittest import mock
 
-from sqlalchemy import event
-
 from server.extensions import db
 from server.rules import service as rules
 from server.rules.service import reevaluate_abandonment
 from tests.reviews.fixtures import GRAIN, IDLE, beijing, building, cases_of, inspect
-
-
-def _statements(action) -> list[str]:
-    sent = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-    return sent
+from tests.statements import statements_sent
 
 
 def _history_reads(statements: list[str]) -> int:
@@ -41,11 +26,11 @@ def test_the_abandonment_job_reads_the_histories_of_all_its_parcels_in_one_query
     alone = parcels["grain_zone"]
     for at in (beijing(2026, 6, 10), beijing(2026, 7, 10)):
         inspect(alone, IDLE, at=at)
-    one_parcel = _history_reads(_statements(lambda: reevaluate_abandonment(now=beijing(2026, 10, 2))))
+    one_parcel = _history_reads(statements_sent(lambda: reevaluate_abandonment(now=beijing(2026, 10, 2))))
     for parcel in (parcels["pbf"], parcels["general"]):
         for at in (beijing(2026, 6, 10), beijing(2026, 7, 10)):
             inspect(parcel, IDLE, at=at)
-    three_parcels = _history_reads(_statements(lambda: reevaluate_abandonment(now=beijing(2026, 10, 2))))
+    three_parcels = _history_reads(statements_sent(lambda: reevaluate_abandonment(now=beijing(2026, 10, 2))))
     assert one_parcel == three_parcels == 1
     assert {case.code for parcel in parcels.values() if parcel is not parcels["foreign"]
             for case in cases_of(parcel)} == {"ABANDON_SEASONAL"}
@@ -54,7 +39,7 @@ def test_the_abandonment_job_reads_the_histories_of_all_its_parcels_in_one_query
 def test_a_finding_attaches_to_the_open_case_the_visit_already_locked(parcels):
     parcel = parcels["pbf"]
     inspect(parcel, building(2.0), at=beijing(2026, 5, 3))
-    statements = _statements(lambda: inspect(parcel, building(3.0), at=beijing(2026, 5, 20)))
+    statements = statements_sent(lambda: inspect(parcel, building(3.0), at=beijing(2026, 5, 20)))
     assert not any("cases.open_key = " in s for s in statements)  # no look-up of the case by its problem
     if db.engine.dialect.name == "postgresql":
         assert sum("FOR UPDATE" in s for s in statements) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from unittest import mock
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from inspection_forms import builtin_definitions, load_definition
 
@@ -15,6 +15,7 @@ from server.audit.service import verify_chain
 from server.inspections.models import Inspection
 from server.extensions import db
 from server.forms import service as forms
+from tests.statements import statements_sent
 from tests.sync.helpers import photo_refs, push, record, upload
 
 
@@ -59,19 +60,9 @@ def test_a_record_repeated_inside_one_push_is_completed_once(client, token, own_
 def _statements_of(action) -> int:
     """How many SQL statements `action` sends to the database; on SQLite, where SQLAlchemy inserts the ORM's new
     rows one by one (in process, no round trip), the inspections' INSERTs are left out."""
-    sent = []
     row_by_row = db.engine.dialect.name == "sqlite"
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if not (row_by_row and statement.startswith("INSERT INTO inspections ")):
-            sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(sent)
+    return sum(1 for statement in statements_sent(action)
+               if not (row_by_row and statement.startswith("INSERT INTO inspections ")))
 
 
 def test_a_push_costs_the_same_statements_for_2_records_as_for_7(client, token, own_parcels):
