@@ -21,8 +21,8 @@ from itertools import product
 from time import time_ns
 
 from flask import current_app
-from sqlalchemy import (Date, Integer, Select, String, bindparam, cast, func, literal, literal_column, select,
-                        union_all, update)
+from sqlalchemy import (Date, Integer, Select, String, Subquery, bindparam, case, cast, func, literal,
+                        literal_column, select, union_all, update)
 from sqlalchemy.orm import contains_eager
 
 from server.accounts.models import Role, User, inspector_villages
@@ -111,11 +111,13 @@ def _generate_for_county(county: County, now: datetime) -> tuple[int, list[str]]
         horizon = today + timedelta(days=config.patrol_generation_lead_days)
         windows[rule.plan_id] = [(p, *p.window(tz)) for p in periods_covering(rule.schedule, start, horizon)]
 
-    plans = _plans_by_parcel_key(county.id, rules, windows)
+    planned_projects = sorted({rule.project_id for rule in rules if rule.project_id is not None})
+    plans = _plans_by_parcel_key(rules, windows, planned_projects)
     if plans is None:
         return 0, []
     before = db.session.scalar(select(func.coalesce(func.max(PatrolTask.id), 0)))
-    created = sum(_insert_tasks(county.id, village_ids, plans, now) for village_ids in _village_chunks(county.id))
+    created = sum(_insert_tasks(county.id, village_ids, plans, planned_projects, now)
+                  for village_ids in _village_chunks(county.id))
     if created:
         # Every id the inserts took is above `before` (PostgreSQL hands sequence numbers out in order); `now` tells
         # this run's tasks from the rechecks other transactions may have committed meanwhile.
@@ -141,14 +143,17 @@ def _village_chunks(county_id: int) -> Iterator[list[int]]:
         yield chunk
 
 
-def _plans_by_parcel_key(county_id: int, rules: list[PlanRule], windows: dict) -> Select | None:
+def _plans_by_parcel_key(rules: list[PlanRule], windows: dict, planned_projects: list[int]) -> Subquery | None:
     """A small table of parcel keys (`_parcel_key`: land-class flags and project) → the chosen plan's periods, one
     row per period: the plan choice is Python (plans.choose_plan), made once per key, and the database joins the
-    parcels to it by one integer. None when no parcel would get a task."""
-    projects = [None, *db.session.scalars(select(ConsolidationProject.id)
-                                          .where(ConsolidationProject.county_id == county_id))]
+    parcels to it by one integer. None when no parcel would get a task.
+
+    Only projects a plan names get keys of their own: a parcel of any other project chooses as one without a
+    project, so the table's size follows the plans, not the county's projects (SQLite refuses a UNION ALL of more
+    than 500 selects)."""
     rows = []
-    for permanent, high_standard, grain, project_id in product((False, True), (False, True), (False, True), projects):
+    for permanent, high_standard, grain, project_id in product((False, True), (False, True), (False, True),
+                                                               [None, *planned_projects]):
         rule = choose_plan(rules, parcel_land_classes(permanent, high_standard, grain), project_id)
         key = permanent + 2 * high_standard + 4 * grain + 8 * (project_id or 0)
         for period, opens_at, due_at in windows[rule.plan_id] if rule else ():
@@ -160,12 +165,15 @@ def _plans_by_parcel_key(county_id: int, rules: list[PlanRule], windows: dict) -
     return union_all(*rows).subquery("plans") if rows else None
 
 
-def _parcel_key():
-    """The parcel's land-class flags and project as one integer, the key of `_plans_by_parcel_key`: an equality
-    the planner joins by (SQLite drove from the small table through an OR on the project and read every parcel)."""
+def _parcel_key(planned_projects: list[int]):
+    """The parcel's land-class flags and (planned) project as one integer, the key of `_plans_by_parcel_key`: an
+    equality the planner joins by (SQLite drove from the small table through an OR on the project and read every
+    parcel)."""
     flags = (cast(Parcel.is_permanent_basic, Integer) + 2 * cast(Parcel.is_high_standard, Integer)
              + 4 * cast(Parcel.is_grain_zone, Integer))
-    return flags + 8 * func.coalesce(Parcel.project_id, 0)
+    if not planned_projects:
+        return flags
+    return flags + 8 * case((Parcel.project_id.in_(planned_projects), Parcel.project_id), else_=0)
 
 
 def _inspector_turns(county_id: int, village_ids: list[int]):
@@ -181,7 +189,7 @@ def _inspector_turns(county_id: int, village_ids: list[int]):
             .subquery("inspectors"))
 
 
-def _insert_tasks(county_id: int, village_ids: list[int], plans, now: datetime) -> int:
+def _insert_tasks(county_id: int, village_ids: list[int], plans, planned_projects: list[int], now: datetime) -> int:
     """One INSERT ... SELECT ... ON CONFLICT DO NOTHING for the tasks of the villages' parcels, in a stable order
     (parcel, period) so that two concurrent runs insert in the same order and cannot deadlock. Returns how many
     were created."""
@@ -193,7 +201,7 @@ def _insert_tasks(county_id: int, village_ids: list[int], plans, now: datetime) 
                plans.c.period_key, plans.c.opens_at, plans.c.due_at, literal(TaskStatus.OPEN.value),
                literal(now, UTCDateTime()), literal(now, UTCDateTime()))
         .select_from(Parcel)
-        .join(plans, plans.c.key == _parcel_key())
+        .join(plans, plans.c.key == _parcel_key(planned_projects))
         .outerjoin(project, project.c.id == Parcel.project_id)
         .outerjoin(inspectors, (inspectors.c.village_id == Parcel.village_id)
                    & (inspectors.c.turn == Parcel.id % inspectors.c.inspectors))

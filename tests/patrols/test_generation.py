@@ -187,3 +187,13 @@ def test_init_plans_command_is_idempotent(runner, county):
     assert [line.split()[0] for line in result.output.splitlines()] == ["permanent_basic", "grain_zone",
                                                                          "general_farmland"]
     assert "县不存在" in runner.invoke(args=["patrols", "init-plans", "--county", "999999"]).output
+
+
+def test_a_county_with_many_projects_gets_its_tasks(county):
+    """The plan table grows with the plans, not with the county's projects, and is no compound SELECT: SQLite
+    refuses one of more than 500 selects (8 land-class keys x 81 projects x the periods open in early June)."""
+    county_id = db.session.scalar(select(Parcel.county_id).limit(1))
+    db.session.add_all(ConsolidationProject(county_id=county_id, name=f"追加项目{n}", accepted_on=date(2025, 1, 1)) for n in range(80))
+    db.session.commit()
+    service.generate_tasks(now=beijing(2026, 6, 3))
+    assert len(task_keys()) == county.parcels
