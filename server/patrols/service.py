@@ -229,18 +229,6 @@ def _new_uuid():
         " || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))", String)
 
 
-def _inspectors_by_village(county_id: int) -> dict[int, list[int]]:
-    """Active inspectors per village, by id: a village with several gets them round-robin by parcel id."""
-    result: dict[int, list[int]] = defaultdict(list)
-    for village_id, user_id in db.session.execute(
-            select(inspector_villages.c.village_id, User.id)
-            .join(User, User.id == inspector_villages.c.user_id)
-            .where(User.county_id == county_id, User.role == Role.INSPECTOR.value, User.is_active)
-            .order_by(inspector_villages.c.village_id, User.id)):
-        result[village_id].append(user_id)
-    return result
-
-
 _CONFLICT_KEY = ["parcel_id", "plan_id", "period_key"]
 
 
@@ -290,11 +278,13 @@ def mark_tasks_done(visits: list[tuple[int, int | None, datetime]]) -> list[Patr
     candidates = db.session.scalars(_DUE_TASKS, {"parcel_ids": list({parcel_id for parcel_id, _, _ in visits}),
                                                  "latest": max(at for _, _, at in visits),
                                                  "earliest": min(at for _, _, at in visits)}).all()
+    by_parcel: dict[int, list[PatrolTask]] = defaultdict(list)
+    for task in candidates:
+        by_parcel[task.parcel_id].append(task)
     done = []
     for parcel_id, inspector_id, observed_at in visits:
-        for task in candidates:
-            if (task.parcel_id == parcel_id and task.status != TaskStatus.DONE.value
-                    and task.opens_at <= observed_at < task.due_at):
+        for task in by_parcel[parcel_id]:
+            if task.status != TaskStatus.DONE.value and task.opens_at <= observed_at < task.due_at:
                 task.status = TaskStatus.DONE.value
                 task.done_at = observed_at
                 if task.inspector_id is None:
@@ -315,8 +305,8 @@ def create_recheck_task(parcel: Parcel, reason: str, due_at: datetime, inspector
     if due_at <= now:
         raise PatrolError("复查期限必须晚于当前时间")
     if inspector is None:
-        candidates = _inspectors_by_village(parcel.county_id).get(parcel.village_id)
-        inspector_id = candidates[parcel.id % len(candidates)] if candidates else None
+        turns = _inspector_turns(parcel.county_id, [parcel.village_id])
+        inspector_id = db.session.scalar(select(turns.c.user_id).where(turns.c.turn == parcel.id % turns.c.inspectors))
     else:
         inspector_id = inspector.id
     tz = parcel.county.zone
