@@ -83,8 +83,9 @@ def _spill(session: Session) -> None:
 def _spill_table(session: Session) -> Connection:
     """The session's connection, with the temporary table in place and marked for copying at the commit."""
     connection = session.connection()
-    connection.execute(CreateTable(_spilled, if_not_exists=True))
-    session.info[_SPILLED] = True
+    if not session.info.get(_SPILLED):  # once a transaction, not at every spill
+        connection.execute(CreateTable(_spilled, if_not_exists=True))
+        session.info[_SPILLED] = True
     return connection
 
 
