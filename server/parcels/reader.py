@@ -407,6 +407,8 @@ def _scan_encoding(dataset: str, layer: str, columns: list[str], size: int) -> t
         raw = _garbled_bytes(values)
         garbled = garbled or bool(raw)
         candidates = [name for name in candidates if _decodes(raw, name)]
+        if garbled and not candidates:  # settled: the rest of the file cannot change the answer
+            break
     return garbled, (candidates[0] if garbled and candidates else None)
 
 
