@@ -153,7 +153,7 @@ class _Upsert:
         geometries = np.array([feature.geometry for feature, *_ids in placed], dtype=object)
         wkbs, bounds = to_wkb(geometries), shapely.bounds(geometries).tolist()  # once per batch: vectorised
         existing = self._existing({(county_id, feature.code) for feature, county_id, *_ids in placed})
-        inserts, updates, changed = [], [], []
+        inserts, updates, changed, moment = [], [], [], utcnow()
         for (feature, county_id, village_id, project_id), wkb, box in zip(placed, wkbs, bounds):
             row = _row(feature, county_id, village_id, project_id, wkb, box)
             found = existing.get((county_id, feature.code))
@@ -167,13 +167,13 @@ class _Upsert:
             elif found[1] == row[-1]:
                 self.summary.unchanged += 1
             else:
-                updates.append({"id": found[0], **dict(zip(_ROW_COLUMNS, row)), "updated_at": utcnow()})
+                updates.append({"id": found[0], **dict(zip(_ROW_COLUMNS, row)), "updated_at": moment})
                 changed.append((feature.code, village_id, found[2]))
                 self.summary.updated += 1
         changelog.record_parcel_rows(db.session, changed)
         if inserts:
             connection = db.session.connection()
-            now = driver_value(connection, Parcel.__table__.c.created_at, utcnow())
+            now = driver_value(connection, Parcel.__table__.c.created_at, moment)
             insert_rows(connection, Parcel.__table__, (*_ROW_COLUMNS, "created_at", "updated_at"),
                         (row + (now, now) for row in inserts))
         if updates:
