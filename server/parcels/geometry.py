@@ -56,15 +56,10 @@ def areas_mu(geoms_lonlat: np.ndarray) -> np.ndarray:
     return areas_m2 / SQUARE_METRES_PER_MU
 
 
-def bbox(geom: BaseGeometry) -> tuple[float, float, float, float]:
-    """(min_lon, min_lat, max_lon, max_lat) for a lon/lat geometry; the parcels table indexes these."""
-    min_x, min_y, max_x, max_y = geom.bounds
-    return (min_x, min_y, max_x, max_y)
-
-
-def to_wkb(geom: BaseGeometry) -> bytes:
-    """2D little-endian WKB, the storage format of `Parcel.geometry_wkb`."""
-    return shapely.to_wkb(geom, output_dimension=2, byte_order=1)
+def to_wkb(geoms):
+    """2D little-endian WKB, the storage format of `Parcel.geometry_wkb`: bytes for a geometry, an array of them
+    for an array of geometries."""
+    return shapely.to_wkb(geoms, output_dimension=2, byte_order=1)
 
 
 def repair(geom: BaseGeometry) -> tuple[Polygon | MultiPolygon | None, str | None]:

@@ -10,7 +10,7 @@ from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point
 
 from server.parcels.crs import (InvalidCrsError, guess_crs_from_bounds, parse_crs, resolve_crs, to_lonlat,
                                 transformer_to_lonlat)
-from server.parcels.geometry import SQUARE_METRES_PER_MU, area_mu, areas_mu, bbox, repair, to_wkb
+from server.parcels.geometry import SQUARE_METRES_PER_MU, area_mu, areas_mu, repair, to_wkb
 
 GK40 = Transformer.from_crs(4528, 4490, always_xy=True)
 
@@ -46,11 +46,11 @@ def test_areas_mu_matches_area_mu():
     assert areas_mu(np.array([], dtype=object)).shape == (0,)
 
 
-def test_bbox_and_wkb():
+def test_wkb_is_2d_for_a_geometry_and_an_array():
     square = Polygon([(120.0, 30.0, 5.0), (120.1, 30.0, 5.0), (120.1, 30.2, 5.0), (120.0, 30.0, 5.0)])
 
-    assert bbox(square) == (120.0, 30.0, 120.1, 30.2)
     assert not shapely.from_wkb(to_wkb(square)).has_z
+    assert not any(shapely.has_z(shapely.from_wkb(to_wkb(np.array([square, square], dtype=object)))))
 
 
 def test_repair_keeps_valid_geometry_and_fixes_a_bowtie():
