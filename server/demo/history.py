@@ -199,10 +199,11 @@ class History:
         if foreign is not None:
             self.inspect(parcels[10], NURSERY, self.season_time(), extra=[("detail", foreign)])
 
-    def problem(self, parcel: Parcel, answers: dict, far_m: float | None = None) -> ViolationCase:
-        """A visit during the season that reports a problem, with the three photos it needs; its case."""
-        inspection = self.inspect(parcel, answers, self.season_time(), roles=PROBLEM_PHOTOS,
-                                  far_m=far_m)
+    def problem(self, parcel: Parcel, answers: dict, far_m: float | None = None,
+                at: datetime | None = None) -> ViolationCase:
+        """A visit (at `at`, or some time during the season) that reports a problem, with the three photos it
+        needs; its case."""
+        inspection = self.inspect(parcel, answers, at or self.season_time(), roles=PROBLEM_PHOTOS, far_m=far_m)
         return self.case_of(inspection)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from server.accounts.models import User
 from server.cases import service as cases
 from server.cases.models import ViolationCase
-from server.demo.history import GRAIN, PROBLEM_PHOTOS, History
+from server.demo.history import GRAIN, History
 from server.demo.photos import LONG_SIDE_PX
 from server.extensions import db
 from server.parcels.models import Parcel
@@ -53,8 +53,7 @@ def build_report_history(county_code: str, year: int, *, cases_count: int = 12, 
     parcels = db.session.scalars(select(Parcel).where(Parcel.county_id == county.id).order_by(Parcel.id)).all()
     for index, parcel in enumerate(rng.sample(parcels, min(cases_count, len(parcels)))):
         seen = datetime(year, 3 + index % 8, 3 + index, 10, tzinfo=tz)
-        inspection = history.inspect(parcel, _SCENARIOS[index % len(_SCENARIOS)], seen, roles=PROBLEM_PHOTOS)
-        case = history.case_of(inspection)
+        case = history.problem(parcel, _SCENARIOS[index % len(_SCENARIOS)], at=seen)
         if case is not None:
             _review(history, case, parcel, _OUTCOMES[index % len(_OUTCOMES)], seen)
     missed = []
