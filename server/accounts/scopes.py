@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 
 from server.accounts.models import Role, User, inspector_villages
+from server.extensions import db
 from server.territory.models import Township, Village
 
 
@@ -34,6 +35,11 @@ def township_scope(user: User) -> ColumnElement[bool]:
     if role is Role.TOWNSHIP_REVIEWER:
         return Township.id == user.township_id
     return Township.county_id == user.county_id
+
+
+def townships_in_scope(user: User) -> list[Township]:
+    """The townships the user sees, by code (the web pages' township choices)."""
+    return db.session.scalars(select(Township).where(township_scope(user)).order_by(Township.code)).all()
 
 
 def can_act_for_village(user: User, village: Village) -> bool:

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from server.accounts import service as accounts
 from server.accounts import villages as assigned_villages
 from server.accounts.models import ROLE_LABELS_ZH, Device, Role, User
-from server.accounts.scopes import township_scope, village_scope
+from server.accounts.scopes import townships_in_scope, village_scope
 from server.errors import ApiError
 from server.extensions import db
-from server.territory.models import Township, Village
+from server.territory.models import Village
 from server.web import web
 from server.web.schemas import NewDeviceForm, NewUserForm, PasswordForm, VillagesForm, form_args
 from server.web.shell import ADMINS, page, signed_in_user, territory_label
@@ -33,7 +33,7 @@ def _render_users(error: str | None = None, form: dict | None = None, status: in
     admin = signed_in_user()
     users = db.session.scalars(select(User).where(User.county_id == admin.county_id)
                                .order_by(User.role, User.username)).all()
-    townships = db.session.scalars(select(Township).where(township_scope(admin)).order_by(Township.code)).all()
+    townships = townships_in_scope(admin)
     return render_template("admin/users.html", users=users, roles=ROLE_LABELS_ZH, townships=townships,
                            villages=_county_villages(admin), territory_of=territory_label, error=error,
                            form=form or {}), status

@@ -8,13 +8,10 @@ from datetime import datetime, time
 from flask import render_template, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 from shapely.geometry import mapping
-from sqlalchemy import select
 
-from server.accounts.scopes import township_scope
+from server.accounts.scopes import townships_in_scope
 from server.db_types import utcnow
-from server.extensions import db
 from server.patrols.coverage import parcel_last_patrols, village_coverage
-from server.territory.models import Township
 from server.web import web
 from server.web.schemas import query_args
 from server.web.shell import DISPLAY_ZONE, REVIEWERS, page, signed_in_user
@@ -43,7 +40,7 @@ def coverage():
     year, number = map(int, month.split("-"))
     start = datetime.combine(datetime(year, number, 1).date(), time(), DISPLAY_ZONE)
     end = datetime.combine(datetime(year + number // 12, number % 12 + 1, 1).date(), time(), DISPLAY_ZONE)
-    townships = db.session.scalars(select(Township).where(township_scope(user)).order_by(Township.code)).all()
+    townships = townships_in_scope(user)
     township = args["township"] or (townships[0].code if townships else None)  # a reviewer: their own
     rows = village_coverage(user, start, end, now)
     parcels = parcel_last_patrols(user, township)
