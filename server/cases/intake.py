@@ -58,15 +58,11 @@ class ParcelCases:
     def of(self, parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:
         return [case for case in self._by_parcel.get(parcel_id, ()) if case.status in statuses]
 
-    def holds(self, parcel_id: int) -> bool:
-        return parcel_id in self._by_parcel
-
     def open_case(self, parcel_id: int, open_key: str) -> ViolationCase | None:
         return next((case for case in self._by_parcel[parcel_id] if case.open_key == open_key), None)
 
     def add(self, case: ViolationCase) -> None:
-        if case.parcel_id in self._by_parcel:
-            self._by_parcel[case.parcel_id].append(case)
+        self._by_parcel[case.parcel_id].append(case)
 
 
 def record_inspection(inspection: Inspection, findings: list[Finding], shown: set[str], config: RuleConfig | None,
@@ -93,10 +89,8 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
     trusted = rules.evidence.trusts(inspection.evidence_level)
     upgrades = trusted and not obs.needs_review
     open_key = f"{inspection.parcel_id}:{problem_key(obs.code)}"
-    if cases is not None and cases.holds(inspection.parcel_id):
-        case = cases.open_case(inspection.parcel_id, open_key)
-    else:
-        case = _open_case(open_key)
+    # `cases` holds every parcel of the visits completing together, so their findings' parcels too
+    case = cases.open_case(inspection.parcel_id, open_key) if cases is not None else _open_case(open_key)
     if case is None:
         case = _create(finding, open_key, trusted, config, rules, now)
         if case is not None:
