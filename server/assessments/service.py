@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import delete, exists, or_, select, tuple_
+from sqlalchemy import Row, delete, exists, or_, select, tuple_
 
 from server.accounts.models import User
 from server.assessments.models import PhotoFinding
@@ -157,33 +157,16 @@ def _reassess(inspection: Inspection) -> str | None:
     return level
 
 
-@dataclass(frozen=True)
-class _Use:
-    """An inspection citing a photo, as the reuse check compares it."""
-
-    sha256: str
-    inspection_id: int
-    uuid: str
-    parcel_id: int
-    started_at: datetime
-    device_utc_offset_min: int
-    received_at: datetime
-
-    @property
-    def place(self) -> tuple[datetime, int]:
-        return self.received_at, self.inspection_id
-
-
-def _arrival(inspection: Inspection) -> tuple[datetime, int]:
-    """Where an inspection stands in the order reuse is judged in: received first, ties by id. `_ARRIVAL` is
-    the same order in SQL, so that a check at arrival and a re-assessment later agree."""
+def _arrival(inspection: Inspection | Row) -> tuple[datetime, int]:
+    """Where an inspection (or a row of `_uses_of`) stands in the order reuse is judged in: received first, ties
+    by id. `_ARRIVAL` is the same order in SQL, so that a check at arrival and a re-assessment later agree."""
     return inspection.received_at, inspection.id
 
 
 _ARRIVAL = tuple_(Inspection.received_at, Inspection.id)
 
 
-def _uses_of(shas: set[str]) -> dict[str, list[_Use]]:
+def _uses_of(shas: set[str]) -> dict[str, list[Row]]:
     """Every inspection citing each of these photos, in the order they were received (ties by id): the order
     reuse is judged in, the same whether the check runs at arrival or in a re-assessment later."""
     if not shas:
@@ -193,14 +176,14 @@ def _uses_of(shas: set[str]) -> dict[str, list[_Use]]:
                Inspection.device_utc_offset_min, Inspection.received_at)
         .join(Inspection, InspectionPhoto.inspection_id == Inspection.id)
         .where(InspectionPhoto.sha256.in_(shas)).order_by(*_ARRIVAL.clauses))
-    uses: dict[str, list[_Use]] = {}
+    uses: dict[str, list[Row]] = {}
     for row in rows:
-        uses.setdefault(row.sha256, []).append(_Use(*row))
+        uses.setdefault(row.sha256, []).append(row)
     return uses
 
 
-def _exact_reuse(inspection: Inspection, used_by: dict[str, list[_Use]]) -> tuple[dict[str, list[str]],
-                                                                                   dict[str, list[str]]]:
+def _exact_reuse(inspection: Inspection, used_by: dict[str, list[Row]]) -> tuple[dict[str, list[str]],
+                                                                                  dict[str, list[str]]]:
     """sha256 -> UUIDs of other inspections with the same photo for another parcel or on another (local) day,
     split into those received before this one (it is a copy of theirs) and after (it is their original)."""
     day = _local_day(inspection.started_at, inspection.device_utc_offset_min)
@@ -209,10 +192,10 @@ def _exact_reuse(inspection: Inspection, used_by: dict[str, list[_Use]]) -> tupl
     later: dict[str, list[str]] = {}
     for sha256 in {ref.sha256 for ref in inspection.photos}:
         for use in used_by.get(sha256, ()):
-            if use.inspection_id == inspection.id:
+            if use.id == inspection.id:
                 continue
             if use.parcel_id != inspection.parcel_id or _local_day(use.started_at, use.device_utc_offset_min) != day:
-                uuids = (earlier if use.place < own_place else later).setdefault(sha256, [])
+                uuids = (earlier if _arrival(use) < own_place else later).setdefault(sha256, [])
                 if use.uuid not in uuids:
                     uuids.append(use.uuid)
     return earlier, later
