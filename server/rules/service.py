@@ -120,14 +120,14 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
         .where(Inspection.status == InspectionStatus.COMPLETE.value,
                Inspection.finished_at >= now - _ABANDONMENT_LOOKBACK, _idle_answer())
         .order_by(Inspection.parcel_id)).all()
-    recorded = 0
+    recorded, in_force = 0, functools.cache(rules_in_force)  # per county and day, for this run
     for start in range(0, len(candidates), _CHUNK):
         chunk = candidates[start:start + _CHUNK]
         histories = _complete_histories(set(chunk))
         for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(chunk)).order_by(Parcel.id)
                                          .options(joinedload(Parcel.county))):
             tz, history = parcel.county.zone, histories[parcel.id]
-            config, rules = rules_in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
+            config, rules = in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
             finding = _abandonment_finding(parcel, rules, now, tz, history)
             if finding is not None:
                 recorded += intake.record_findings([finding], config, rules, now=now)
