@@ -12,6 +12,8 @@ lock order to keep with other rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -144,9 +146,23 @@ def _within(transaction, ancestor) -> bool:
 
 
 def entity_history(entity_type: str, entity_id: object) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == entity_type,
-                                                            AuditEvent.entity_id == str(entity_id))
-                                   .order_by(AuditEvent.chain_id, AuditEvent.seq)))
+    return entity_histories(entity_type, [entity_id]).get(str(entity_id), [])
+
+
+def entity_histories(entity_type: str, entity_ids: Iterable[object], *, since: datetime | None = None,
+                     until: datetime | None = None) -> dict[str, list[AuditEvent]]:
+    """The events of these entities (recorded in (since, until] when given), per entity id in chain order: one
+    query for many entities."""
+    query = select(AuditEvent).where(AuditEvent.entity_type == entity_type,
+                                     AuditEvent.entity_id.in_(sorted({str(i) for i in entity_ids})))
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at > since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at <= until)
+    found: dict[str, list[AuditEvent]] = defaultdict(list)
+    for entry in db.session.scalars(query.order_by(AuditEvent.chain_id, AuditEvent.seq)):
+        found[entry.entity_id].append(entry)
+    return found
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,12 @@ entry in the audit chain; issuing records the snapshot's hash there.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select
 
 from server.accounts.models import Role, User
-from server.audit.models import AuditEvent
-from server.audit.service import lock_chain, record_event
+from server.audit.service import entity_histories, lock_chain, record_event
 from server.cases.service import AUDIT_ENTITY as CASE_AUDIT_ENTITY
 from server.db_types import utcnow
 from server.errors import FORBIDDEN, INVALID_REPORT_STATE, NOT_FOUND, VALIDATION_FAILED, ApiError, found
@@ -218,15 +216,10 @@ def _case_events(case_ids: set[int], since: datetime, until: datetime) -> dict[i
     all the lines of a diff, not one per line."""
     if not case_ids:
         return {}
-    query = (select(AuditEvent).where(AuditEvent.entity_type == CASE_AUDIT_ENTITY,
-                                      AuditEvent.entity_id.in_(sorted(str(i) for i in case_ids)),
-                                      AuditEvent.occurred_at > since, AuditEvent.occurred_at <= until)
-             .order_by(AuditEvent.chain_id, AuditEvent.seq))
-    events = defaultdict(list)
-    for e in db.session.scalars(query):
-        events[int(e.entity_id)].append({"seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "action": e.action,
-                                         "actor": e.actor, "reason": e.reason})
-    return events
+    histories = entity_histories(CASE_AUDIT_ENTITY, case_ids, since=since, until=until)
+    return {int(case_id): [{"seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "action": e.action,
+                            "actor": e.actor, "reason": e.reason} for e in events]
+            for case_id, events in histories.items()}
 
 
 def admin_county(user: User, county_code: str | None) -> County:
