@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_parcel_read import make_parcels, write_dltb  # noqa: E402
-from bench_task_generation import scratch_postgres  # noqa: E402
+from bench_task_generation import peak_rss_mb, scratch_postgres  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.config import Config  # noqa: E402
@@ -60,7 +59,7 @@ def run(label: str, database_url: str, path: Path, count: int, reimport: bool) -
                 started, cpu = time.perf_counter(), time.process_time()
                 summary = import_parcel_file(path, create_territory=True)
                 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                peak = peak_rss_mb()
                 print(f"{label} {what}: {count:,} parcels in {elapsed:.2f} s = {count / elapsed:,.0f} parcels/s "
                       f"(this process's CPU {cpu:.1f} s), peak RSS {peak:.0f} MB (created {summary.created:,}, updated {summary.updated:,}, "
                       f"unchanged {summary.unchanged:,}, rejected {len(summary.rejected):,}, "
