@@ -70,24 +70,32 @@ def script(name: str, *argv: str, database_url: str | None = None) -> str:
     return done.stdout
 
 
-def generation_rows(database: str, url: str | None, args) -> list[dict]:
-    """bench_task_generation.py makes its own scratch database on the server `url` names."""
-    out = script("bench_task_generation.py", "--parcels", str(args.parcels), database_url=url)
-    label = "postgresql" if url else "sqlite"
-    found = re.search(rf"\[{label}\] first generation \(one period\): ([\d,]+) tasks in ([\d.]+) s", out)
-    tasks, seconds = int(found[1].replace(",", "")), float(found[2])
-    return [row(f"task generation, one period ({args.parcels:,} parcels)", database,
-                f"{tasks:,} tasks in {seconds:.1f} s", "target < 10 s", seconds=seconds, tasks=tasks)]
+def _labels(args) -> list[tuple[str, str]]:
+    """(label in a script's output, database name) of each database the scripts measure in one run."""
+    return [("sqlite", "SQLite")] + ([("postgresql", "PostgreSQL")] if args.postgres else [])
 
 
-def import_rows(database: str, server: str | None, args) -> list[dict]:
-    """bench_parcel_import.py, like the generation benchmark, makes its own scratch database on `server`."""
-    out = script("bench_parcel_import.py", "--count", str(args.parcels), database_url=server)
-    label = "postgresql" if server else "sqlite"
-    found = re.search(rf"{label} first import: ([\d,]+) parcels in ([\d.]+) s", out)
-    seconds = float(found[2])
-    return [row(f"parcel import, GeoPackage ({args.parcels:,} parcels)", database, f"{seconds:.1f} s",
-                "target < 30 s", seconds=seconds)]
+def generation_rows(args) -> list[dict]:
+    """bench_task_generation.py measures SQLite, and PostgreSQL on a scratch database when given a server."""
+    out = script("bench_task_generation.py", "--parcels", str(args.parcels), database_url=args.postgres)
+    rows = []
+    for label, database in _labels(args):
+        found = re.search(rf"\[{label}\] first generation \(one period\): ([\d,]+) tasks in ([\d.]+) s", out)
+        tasks, seconds = int(found[1].replace(",", "")), float(found[2])
+        rows.append(row(f"task generation, one period ({args.parcels:,} parcels)", database,
+                        f"{tasks:,} tasks in {seconds:.1f} s", "target < 10 s", seconds=seconds, tasks=tasks))
+    return rows
+
+
+def import_rows(args) -> list[dict]:
+    """bench_parcel_import.py, like the generation benchmark, measures both databases in one run."""
+    out = script("bench_parcel_import.py", "--count", str(args.parcels), database_url=args.postgres)
+    rows = []
+    for label, database in _labels(args):
+        seconds = float(re.search(rf"{label} first import: ([\d,]+) parcels in ([\d.]+) s", out)[2])
+        rows.append(row(f"parcel import, GeoPackage ({args.parcels:,} parcels)", database, f"{seconds:.1f} s",
+                        "target < 30 s", seconds=seconds))
+    return rows
 
 
 def ingest_rows(args) -> list[dict]:
@@ -103,7 +111,7 @@ def report_rows(args) -> list[dict]:
     out = script("bench_reports.py", "--parcels", str(args.parcels), "--inspections", str(args.inspections),
                  database_url=args.postgres)
     rows = []
-    for label, database in [("sqlite", "SQLite")] + ([("postgresql", "PostgreSQL")] if args.postgres else []):
+    for label, database in _labels(args):
         for step in ("compute (draft)", "issue v1", "issue v2 (re-issue)"):
             seconds = float(re.search(rf"\[{label}\] {re.escape(step)}: ([\d.]+) s", out)[1])
             rows.append(row(f"report, county year: {step} ({args.parcels:,} parcels, {args.inspections:,} "
@@ -142,9 +150,7 @@ def main() -> None:
                         rows += measure(database, url, Path(tmp), args)
                 else:
                     rows += measure(database, f"sqlite:///{Path(tmp) / f'{measure.__name__}.db'}", Path(tmp), args)
-            for measure in (generation_rows, import_rows):
-                rows += measure(database, server, args)
-    rows += report_rows(args)
+    rows += generation_rows(args) + import_rows(args) + report_rows(args)
     print(f"{os.cpu_count()} CPUs; gunicorn gthread {args.workers} workers x {args.threads} threads\n")
     print(markdown(rows))
     print()
