@@ -153,7 +153,7 @@ def run(label: str, database_url: str, instance: Path, args) -> dict:
         if db.engine.dialect.name == "postgresql" and not args.no_analyze:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
-    freeze_loaded_objects()  # as `farmpatrol serve` does in each worker once the app is loaded
+    freeze_loaded_objects()  # as `farmpatrol serve` does once the app is loaded, before its workers fork
     figures = measure(app, token, args.rounds, args.limit)
     with app.app_context():
         db.engine.dispose()

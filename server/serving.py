@@ -27,6 +27,7 @@ class GunicornServer(BaseApplication):
             "timeout": 600, "graceful_timeout": 30, "accesslog": None, "logconfig_dict": gunicorn_logconfig(),
             # One control socket per instance folder, not per machine: two instances on a host stay apart.
             "control_socket": str(Path(app.instance_path) / "gunicorn.ctl"),
+            "when_ready": lambda arbiter: freeze_loaded_objects(),  # in the master, before the workers fork
             "post_worker_init": self._start_worker, "worker_exit": self._stop_worker,
         }
         self.with_scheduler = with_scheduler
@@ -43,7 +44,6 @@ class GunicornServer(BaseApplication):
     def _start_worker(self, worker) -> None:
         with self.application.app_context():
             db.engine.dispose(close=False)  # connections opened before the fork belong to the parent
-        freeze_loaded_objects()
         if self.with_scheduler:
             from server.jobs.scheduler import LeasedScheduler
 
@@ -59,6 +59,8 @@ class GunicornServer(BaseApplication):
 def freeze_loaded_objects() -> None:
     """Leave what is alive once the app is loaded (modules, mappers, configuration: it lives as long as the process)
     out of the garbage collector's passes. Walking it made each full pass a pause of tens of milliseconds inside
-    whichever request triggered it: the p99 of a pull page (benchmarks/bench_pull.py)."""
+    whichever request triggered it: the p99 of a pull page (benchmarks/bench_pull.py). Done once in gunicorn's
+    master before it forks (the workers inherit the frozen objects, and no worker's collection writes to the
+    pages they share with the master), as the gc module's documentation advises."""
     gc.collect()
     gc.freeze()
