@@ -83,11 +83,13 @@ def assess_inspection(inspection: Inspection) -> str:
 
 
 def assess_inspections(inspections: list[Inspection]) -> None:
-    """Assess every photo of inspections just completed (none has findings yet), store the findings and each
-    one's evidence level. One query per kind of row for all of them (the photos, their reuse, the tasks), so a
+    """Assess every photo of inspections just completed (none has findings yet; a push's may not be inserted
+    yet), store the findings and each one's evidence level. One query per kind of row for all of them (the photos, their reuse, the tasks), so a
     push's records are assessed together; runs in the caller's transaction and never commits."""
     policy = evidence_policy()
     shas = {ref.sha256 for inspection in inspections for ref in inspection.photos}
+    if shas:
+        db.session.flush()  # reuse is judged by arrival, ids included: a push's new inspections need theirs
     by_sha = {p.sha256: p for p in db.session.scalars(select(Photo).where(Photo.sha256.in_(shas)))} if shas else {}
     used_by = _uses_of(shas)
     task_ids = {inspection.task_id for inspection in inspections if inspection.task_id}

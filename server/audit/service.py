@@ -80,9 +80,8 @@ def write_pending(session: Session) -> None:
         for seq, entry in enumerate(chained, start=last_seq - len(chained) + 1):
             entry |= {"seq": seq, "prev_hash": prev_hash}
             entry["hash"] = prev_hash = chain_hash(event_content(entry), prev_hash)
-        session.execute(update(AuditChainHead).where(AuditChainHead.chain_id == chain_id)
-                        .values(last_hash=prev_hash).execution_options(synchronize_session=False))
-        session.execute(insert(AuditEvent), chained)
+        session.execute(_SET_LAST_HASH, {"head_chain_id": chain_id, "new_last_hash": prev_hash})
+        session.execute(_APPEND, chained)
 
 
 def lock_chain(county_id: int | None) -> None:
@@ -95,11 +94,14 @@ def lock_chain(county_id: int | None) -> None:
     _advance_head(session, chain_id, 0)
 
 
-# Built once: every audited transaction runs it at its commit.
-_ADVANCE = (update(AuditChainHead).where(AuditChainHead.chain_id == bindparam("head_chain_id"))
-            .values(last_seq=AuditChainHead.last_seq + bindparam("count", type_=BigInteger))
-            .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
-            .execution_options(synchronize_session=False))
+# Built once, on the tables (no ORM objects to keep in step): every audited transaction runs them at its commit.
+_HEAD = AuditChainHead.__table__
+_ADVANCE = (update(_HEAD).where(_HEAD.c.chain_id == bindparam("head_chain_id"))
+            .values(last_seq=_HEAD.c.last_seq + bindparam("count", type_=BigInteger))
+            .returning(_HEAD.c.last_seq, _HEAD.c.last_hash))
+_SET_LAST_HASH = update(_HEAD).where(_HEAD.c.chain_id == bindparam("head_chain_id")).values(
+    last_hash=bindparam("new_last_hash"))
+_APPEND = insert(AuditEvent.__table__)
 
 
 def _advance_head(session: Session, chain_id: int, count: int) -> tuple[int, str]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import User
 from server.audit.service import county_of, record_event
 from server.cases import workflow
 from server.cases.models import CaseInspection, CaseObservation, ViolationCase
-from server.cases.service import AUDIT_ENTITY, case_state, change, locked_cases
+from server.cases.service import AUDIT_ENTITY, case_state, change, locked_cases, locking
 from server.extensions import db
 from server.inspections.models import Inspection
 from server.patrols.models import TaskStatus
@@ -43,6 +43,11 @@ class Finding:
     inspection: Inspection
 
 
+# Built once (every push with a complete inspection runs it): the parcels' open cases, locked.
+_OPEN_CASES = locking(select(ViolationCase).where(ViolationCase.parcel_id.in_(bindparam("parcel_ids", expanding=True)),
+                                                 ViolationCase.open_key.is_not(None)).order_by(ViolationCase.id))
+
+
 class ParcelCases:
     """The open cases of the parcels of inspections completing together, locked for the rest of the transaction
     and read once: those a visit can move (in rectification or in doubt) and those a finding attaches to. Cases
@@ -50,9 +55,7 @@ class ParcelCases:
 
     def __init__(self, parcel_ids: set[int]):
         self._by_parcel: dict[int, list[ViolationCase]] = {parcel_id: [] for parcel_id in parcel_ids}
-        for case in locked_cases(select(ViolationCase).where(ViolationCase.parcel_id.in_(parcel_ids),
-                                                             ViolationCase.open_key.is_not(None))
-                                 .order_by(ViolationCase.id)):
+        for case in db.session.scalars(_OPEN_CASES, {"parcel_ids": list(parcel_ids)}):
             self._by_parcel[case.parcel_id].append(case)
 
     def of(self, parcel_id: int, statuses: tuple[str, ...]) -> list[ViolationCase]:

@@ -136,7 +136,12 @@ def mark_overdue_cases(now: datetime | None = None) -> int:
 
 def locked_cases(query: Select) -> list[ViolationCase]:
     """Cases locked for the rest of the transaction and read fresh (a reviewer may have just changed one)."""
-    return list(db.session.scalars(query.with_for_update().execution_options(populate_existing=True)))
+    return list(db.session.scalars(locking(query)))
+
+
+def locking(query: Select) -> Select:
+    """The query as `locked_cases` runs it, for a query built once and run with parameters."""
+    return query.with_for_update().execution_options(populate_existing=True)
 
 
 def cases_query(user: User, *, status: str | None = None, village_code: str | None = None,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Row, Select, bindparam, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.accounts.models import Device, User
@@ -32,17 +32,22 @@ from server.territory.models import Village
 ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
 _RECORD = InspectionRecordSchema()
 _REQUIRED_MESSAGE = fields.Field.default_error_messages["required"]
+# A push's records by UUID: the stored ones as rows (`_BY_UUIDS`), the new ones as inspections.
+Known = dict[str, "Inspection | Row"]
 
 
-def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_s: float | None) -> list[dict]:
+def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_s: float | None,
+               guarded: bool = True) -> list[dict]:
     """The push result for each record: accepted, duplicate, conflict or rejected (with errors by field).
 
     Every record is checked, the new ones are inserted together (`_insert`) and the repeats answered; then the
     new ones are completed together (`completion.complete_batch`), and the results give each one's status
-    after that."""
+    after that. `guarded=False` is the fast path a push tries first, with no SAVEPOINT: the new ones are
+    inserted, those whose photos are all here already complete (`completion.add_new`), and then go through the
+    hook together; any error leaves the transaction for the caller to roll back and call again guarded."""
     loaded = [_load(raw) for raw in raws]
     records = [record for record in loaded if isinstance(record, dict)]
-    known = {i.uuid: i for i in _by_uuids([record["uuid"] for record in records])}
+    known: Known = {row.uuid: row for row in _by_uuids([record["uuid"] for record in records])}
     in_scope = {p.code: p for p in parcels.get_parcels(device.user, {record["parcel_code"] for record in records})}
     new: dict[str, dict] = {}
     checked = [_check_record(device.user, raw, record, known, new, in_scope) for raw, record in zip(raws, loaded)]
@@ -50,7 +55,10 @@ def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_
     def build(record: dict) -> Inspection:
         return _new_inspection(device, record, in_scope[record["parcel_code"]], received_at, clock_skew_s)
 
-    inserted = _insert(list(new.values()), build, known)
+    if guarded:
+        inserted = _insert(list(new.values()), build, known)
+    else:
+        inserted, ready = _add(list(new.values()), build, known)
     outcomes = []
     for raw, record, outcome in zip(raws, loaded, checked):
         if isinstance(outcome, dict):
@@ -60,8 +68,11 @@ def accept_all(device: Device, raws: list, *, received_at: datetime, clock_skew_
             outcomes.append((ACCEPTED, known[outcome]))
         else:
             outcomes.append(_repeat(known[outcome], device, raw, content_hash(record)))
-    completion.complete_batch([outcome[1] for outcome in outcomes
-                               if isinstance(outcome, tuple) and outcome[0] == ACCEPTED])
+    if guarded:
+        completion.complete_batch([outcome[1] for outcome in outcomes
+                                   if isinstance(outcome, tuple) and outcome[0] == ACCEPTED])
+    elif ready:
+        completion.on_inspections_complete(ready)
     return [_result(outcome[1], outcome[0]) if isinstance(outcome, tuple) else outcome for outcome in outcomes]
 
 
@@ -76,7 +87,7 @@ def _load(raw: object) -> dict | list[dict]:
     return record | {"uuid": str(record["uuid"])}
 
 
-def _check_record(user: User, raw: object, record: dict | list[dict], known: dict[str, Inspection],
+def _check_record(user: User, raw: object, record: dict | list[dict], known: Known,
                   new: dict[str, dict], in_scope: dict[str, Parcel]) -> str | dict:
     """One record: its UUID when it is new (it joins `new`, the first of a UUID repeated in the push) or repeats a
     stored one, to be answered once the new ones are inserted; otherwise the result that answers it."""
@@ -92,7 +103,7 @@ def _check_record(user: User, raw: object, record: dict | list[dict], known: dic
     return record["uuid"]
 
 
-def _insert(records: list[dict], build: Callable[[dict], Inspection], known: dict[str, Inspection]) -> set[str]:
+def _insert(records: list[dict], build: Callable[[dict], Inspection], known: Known) -> set[str]:
     """Insert the new records' inspections in one SAVEPOINT (one INSERT for all); if that fails, each in its own, so that one bad
     row never loses the others. Adds each UUID's stored inspection to `known`: the new one, or, for a UUID another
     connection inserted between our read and our insert, theirs (the unique constraint decided). Returns the
@@ -111,13 +122,23 @@ def _insert(records: list[dict], build: Callable[[dict], Inspection], known: dic
     return {inspection.uuid for inspection in inspections}
 
 
-def _insert_one(inspection: Inspection, known: dict[str, Inspection]) -> set[str]:
+def _add(records: list[dict], build: Callable[[dict], Inspection],
+         known: Known) -> tuple[set[str], list[Inspection]]:
+    """`_insert` on the fast path: no SAVEPOINT, and those whose photos are all here already complete (the next
+    flush inserts them all). Returns the UUIDs added and the inspections completed, whose hook is still to run."""
+    inspections = [build(record) for record in records]
+    ready = completion.add_new(inspections)
+    known.update((inspection.uuid, inspection) for inspection in inspections)
+    return {inspection.uuid for inspection in inspections}, ready
+
+
+def _insert_one(inspection: Inspection, known: Known) -> set[str]:
     try:
         with db.session.begin_nested():
             db.session.add(inspection)
             db.session.flush()
     except IntegrityError:
-        known[inspection.uuid] = _by_uuid(inspection.uuid)
+        [known[inspection.uuid]] = _by_uuids([inspection.uuid])
         return set()
     known[inspection.uuid] = inspection
     return {inspection.uuid}
@@ -142,6 +163,7 @@ def _check(user: User, record: dict, parcel: Parcel | None) -> tuple[Parcel | No
 def _new_inspection(device: Device, record: dict, parcel: Parcel, received_at: datetime,
                     clock_skew_s: float | None) -> Inspection:
     return Inspection(uuid=record["uuid"], received_at=received_at, clock_skew_s=clock_skew_s,
+                      status=InspectionStatus.AWAITING_PHOTOS.value,  # the push answers with it before any flush
                       **_content(device, record, parcel, content_hash(record)))
 
 
@@ -150,7 +172,7 @@ def _content(device: Device, record: dict, parcel: Parcel, digest: str) -> dict:
     location = record["location"]
     return dict(
         content_hash=digest, device_id=device.id, inspector_id=device.user_id,
-        parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
+        parcel=parcel, parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
         task_id=_task_id(record["task_id"], parcel), form_id=record["form_id"],
         form_version=record["form_version"], started_at=record["started_at"],
         finished_at=record["finished_at"],
@@ -195,7 +217,8 @@ def _task_id(task_uuid, parcel: Parcel) -> int | None:
                                                          PatrolTask.parcel_id == parcel.id))
 
 
-def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> tuple[str, Inspection] | dict:
+def _repeat(existing: Inspection | Row, device: Device, raw: dict,
+            digest: str) -> tuple[str, Inspection | Row] | dict:
     """Same content from the same inspector (any of their devices) is a duplicate; anything else a conflict."""
     if existing.content_hash == digest and existing.inspector_id == device.user_id:
         return DUPLICATE, existing
@@ -208,7 +231,7 @@ def _repeat(existing: Inspection, device: Device, raw: dict, digest: str) -> tup
         "uuid", problems.UUID_CONFLICT, "该 UUID 已用于内容不同的另一条记录;本条已保留待审核员处理")]}
 
 
-def _result(inspection: Inspection, status: str) -> dict:
+def _result(inspection: Inspection | Row, status: str) -> dict:
     return {"uuid": inspection.uuid, "status": status, "inspection_status": inspection.status,
             "received_at": inspection.received_at.isoformat()}
 
@@ -235,15 +258,16 @@ def _schema_errors(err: ValidationError) -> list[dict]:
     return errors
 
 
-def _by_uuid(uuid: str) -> Inspection | None:
-    return db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+# Built once (every push runs it): what a repeat is answered from (duplicate or conflict), as rows, for most
+# pushes find none and a stored record is never changed by its repeat.
+_STORED = Inspection.__table__.c
+_BY_UUIDS = (select(_STORED.id, _STORED.uuid, _STORED.content_hash, _STORED.inspector_id, _STORED.status,
+                    _STORED.received_at)
+             .where(_STORED.uuid.in_(bindparam("uuids", expanding=True))))
 
 
-_BY_UUIDS = select(Inspection).where(Inspection.uuid.in_(bindparam("uuids", expanding=True)))  # every push's
-
-
-def _by_uuids(uuids: list[str]) -> list[Inspection]:
-    return list(db.session.scalars(_BY_UUIDS, {"uuids": uuids})) if uuids else []
+def _by_uuids(uuids: list[str]) -> list[Row]:
+    return db.session.execute(_BY_UUIDS, {"uuids": uuids}).all() if uuids else []
 
 
 def inspections_query(user: User, *, status: str | None = None) -> Select:

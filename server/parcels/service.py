@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from flask import current_app
-from sqlalchemy import Row, Select, select, text, update
+from sqlalchemy import Row, Select, bindparam, select, text, update
 from sqlalchemy.orm import joinedload
 
 from server.accounts.models import User
@@ -285,9 +286,26 @@ def get_parcels(user: User, codes: set[str]) -> list[Parcel]:
     """`get_parcel` for several codes at once (a push's); codes outside the scope are left out."""
     if not codes:
         return []
-    return list(db.session.scalars(parcels_query(user).where(Parcel.county_id == user.county_id,
-                                                             Parcel.code.in_(sorted(codes)))
-                                   .options(joinedload(Parcel.county))))  # the rules read its time zone
+    return list(db.session.scalars(_by_codes_query(user), {"codes": sorted(codes)}))
+
+
+_BY_CODES_QUERIES: OrderedDict[tuple, Select] = OrderedDict()  # by user scope, the oldest first
+_BY_CODES_QUERIES_KEPT = 512
+
+
+def _by_codes_query(user: User) -> Select:
+    """`get_parcels`' statement, built once per user scope and process: every push runs it, and building it and
+    its cache key cost more than running it. The scope's villages are read when it runs."""
+    scope = (user.id, user.role, user.township_id, user.county_id)
+    query = _BY_CODES_QUERIES.get(scope)
+    if query is None:
+        query = _BY_CODES_QUERIES[scope] = (
+            parcels_query(user).where(Parcel.county_id == user.county_id,
+                                      Parcel.code.in_(bindparam("codes", expanding=True)))
+            .options(joinedload(Parcel.county)))  # the rules read its time zone
+        while len(_BY_CODES_QUERIES) > _BY_CODES_QUERIES_KEPT:
+            _BY_CODES_QUERIES.popitem(last=False)
+    return query
 
 
 # In the order `parcel_features` unpacks them.

@@ -39,10 +39,15 @@ def lock_photos(sha256s: Iterable[str]) -> None:
     Without this, on PostgreSQL a push and an upload committing together can each miss the other's
     row (the push sees no photo, the upload sees no inspection) and the inspection waits forever. Taken
     in sorted order so that two pushes never deadlock. SQLite serialises writers already."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for sha256 in sorted(set(sha256s)):
-        db.session.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:sha))"), {"sha": sha256})
+    shas = sorted(set(sha256s))
+    if shas and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_LOCK_PHOTOS, {"shas": shas})
+
+
+# One statement for a push's photos (a batch of 50 records cites about 150): the locks are taken row by row in
+# the sorted order of the subquery.
+_LOCK_PHOTOS = text("SELECT pg_advisory_xact_lock(1, hashtext(sha)) "
+                    "FROM (SELECT unnest(CAST(:shas AS text[])) AS sha ORDER BY 1) AS cited")
 
 
 def sent_by_inspector(inspector_id) -> Select:
@@ -50,6 +55,16 @@ def sent_by_inspector(inspector_id) -> Select:
     the only photos the inspector's records may cite and their devices may see."""
     return (select(PhotoUpload.sha256).join(Device, PhotoUpload.device_id == Device.id)
             .where(Device.user_id == inspector_id))
+
+
+def sent_among(cited: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those of the (inspector id, SHA-256) pairs whose photo a device of that inspector sent."""
+    if not cited:
+        return set()
+    rows = db.session.execute(
+        select(Device.user_id, PhotoUpload.sha256).join(Device, PhotoUpload.device_id == Device.id)
+        .where(Device.user_id.in_({user for user, _ in cited}), PhotoUpload.sha256.in_({sha for _, sha in cited})))
+    return {(user, sha) for user, sha in rows} & cited
 
 
 def sent_by_its_inspector():

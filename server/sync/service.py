@@ -10,8 +10,9 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -29,24 +30,65 @@ from server.sync.models import DeviceClock, SyncChange
 from server.territory.models import Village
 
 _CURSOR_VERSION = 1
+_CLOCK_REFRESH = timedelta(minutes=10)  # a device's stored skew is rewritten at least this often while it pushes
+_CLOCK_TOLERANCE_S = 1.0  # and whenever it moves by this much
+log = logging.getLogger(__name__)
 
 
 def push(device: Device, device_time: datetime, records: list) -> dict:
-    """Accept a batch of records; each gets its own result, and one bad record never rejects the others."""
+    """Accept a batch of records; each gets its own result, and one bad record never rejects the others.
+
+    The records are first accepted together with no SAVEPOINT (most pushes: every record fine). Should anything
+    fail, the transaction is rolled back and the records accepted again guarded, where each record's insert and
+    the completion hook are isolated, so the good ones are kept and a failing hook marks its inspection."""
     if len(records) > current_app.config["FARMPATROL"].push_max_records:
         raise ApiError(problems.TOO_MANY_RECORDS, field="records")
     received_at = utcnow()
     skew_s = round((device_time - received_at).total_seconds(), 3)
-    # Also the transaction's first write, so the per-record SAVEPOINTs below nest in a real transaction.
-    _record_clock(device, skew_s, received_at)
-    cited = _referenced_photos(records)
-    photos.lock_photos(cited)
-    results = inspections.accept_all(device, records, received_at=received_at, clock_skew_s=skew_s)
-    kept = [r["uuid"] for r in results if r["status"] in (inspections.ACCEPTED, inspections.DUPLICATE)]
-    missing = inspections.missing_photos(kept) if cited else []  # a repeat cites the photos of its first push
+    device_id = device.id  # a failed flush leaves the session unable to load it until the rollback
+    clock_due = _clock_due(device_id, skew_s, received_at)
+    try:
+        outcome = _accept(device, records, received_at, skew_s, clock_due, guarded=False)
+    except Exception:  # noqa: BLE001 - whatever failed, the guarded pass below isolates it
+        log.warning("push of %d records from device %s failed as a whole; accepting them one by one",
+                    len(records), device_id, exc_info=True)
+        db.session.rollback()
+        outcome = _accept(device, records, received_at, skew_s, True, guarded=True)
+        clock_due = True
     db.session.commit()
+    if clock_due:
+        _written_clocks()[device_id] = (skew_s, received_at)
+    results, missing = outcome
     return {"results": results, "missing_photos": missing, "server_time": received_at.isoformat(),
             "clock_skew_s": skew_s}
+
+
+def _accept(device: Device, records: list, received_at: datetime, skew_s: float, record_clock: bool, *,
+            guarded: bool) -> tuple[list[dict], list[str]]:
+    """The records' results and the photos still missing, in the caller's transaction."""
+    if record_clock:
+        # First when guarded: a write begins the transaction, so that on SQLite the SAVEPOINTs nest in it.
+        _record_clock(device, skew_s, received_at)
+    cited = _referenced_photos(records)
+    photos.lock_photos(cited)
+    results = inspections.accept_all(device, records, received_at=received_at, clock_skew_s=skew_s, guarded=guarded)
+    kept = [r["uuid"] for r in results if r["status"] in (inspections.ACCEPTED, inspections.DUPLICATE)]
+    missing = inspections.missing_photos(kept) if cited else []  # a repeat cites the photos of its first push
+    return results, missing
+
+
+def _clock_due(device_id: int, skew_s: float, at: datetime) -> bool:
+    """Whether the device's stored clock skew needs writing: this process has not written it lately, or the skew
+    moved. Each inspection keeps its own push's skew; `device_clocks` is the device's latest for people to read,
+    so it need not cost every push a write."""
+    written = _written_clocks().get(device_id)
+    return (written is None or abs(written[0] - skew_s) >= _CLOCK_TOLERANCE_S
+            or at - written[1] >= _CLOCK_REFRESH)
+
+
+def _written_clocks() -> dict[int, tuple[float, datetime]]:
+    """Device id -> the skew this process last committed to `device_clocks`, and when."""
+    return current_app.extensions.setdefault("farmpatrol.written_clocks", {})
 
 
 def _record_clock(device: Device, skew_s: float, measured_at: datetime) -> None:
