@@ -37,7 +37,7 @@ from bench_task_generation import scratch_postgres  # noqa: E402
 from server import create_app  # noqa: E402
 from server.accounts import service as accounts_service  # noqa: E402
 from server.config import Config  # noqa: E402
-from server.serving import freeze_loaded_objects  # noqa: E402
+from server.serving import tune_garbage_collector  # noqa: E402
 from server.demo.generator import build_demo_county  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.patrols import service as patrols  # noqa: E402
@@ -153,7 +153,7 @@ def run(label: str, database_url: str, instance: Path, args) -> dict:
         if db.engine.dialect.name == "postgresql" and not args.no_analyze:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
-    freeze_loaded_objects()  # as `farmpatrol serve` does once the app is loaded, before its workers fork
+    tune_garbage_collector()  # as `farmpatrol serve` does once the app is loaded, before its workers fork
     figures = measure(app, token, args.rounds, args.limit)
     with app.app_context():
         db.engine.dispose()

@@ -27,7 +27,7 @@ class GunicornServer(BaseApplication):
             "timeout": 600, "graceful_timeout": 30, "accesslog": None, "logconfig_dict": gunicorn_logconfig(),
             # One control socket per instance folder, not per machine: two instances on a host stay apart.
             "control_socket": str(Path(app.instance_path) / "gunicorn.ctl"),
-            "when_ready": lambda arbiter: freeze_loaded_objects(),  # in the master, before the workers fork
+            "when_ready": lambda arbiter: tune_garbage_collector(),  # in the master, before the workers fork
             "post_worker_init": self._start_worker, "worker_exit": self._stop_worker,
         }
         self.with_scheduler = with_scheduler
@@ -56,11 +56,18 @@ class GunicornServer(BaseApplication):
             self.scheduler.stop()
 
 
-def freeze_loaded_objects() -> None:
+def tune_garbage_collector() -> None:
     """Leave what is alive once the app is loaded (modules, mappers, configuration: it lives as long as the process)
-    out of the garbage collector's passes. Walking it made each full pass a pause of tens of milliseconds inside
-    whichever request triggered it: the p99 of a pull page (benchmarks/bench_pull.py). Done once in gunicorn's
-    master before it forks (the workers inherit the frozen objects, and no worker's collection writes to the
-    pages they share with the master), as the gc module's documentation advises."""
+    out of the garbage collector's passes, and collect the youngest generation less often. Walking the loaded
+    objects made each full pass a pause of tens of milliseconds inside whichever request triggered it: the p99 of a
+    pull page (benchmarks/bench_pull.py). And a request allocates thousands of short-lived containers, which at the
+    default threshold of 700 made the collector walk each request's live objects several times over: about 4 % of a
+    single-record push's CPU. Done once in gunicorn's master before it forks (the workers inherit the settings and
+    the frozen objects, and no worker's collection writes to the pages they share with the master), as the gc
+    module's documentation advises."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(_YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+
+
+_YOUNG_COLLECTION_THRESHOLD = 10_000  # container allocations between collections of the youngest generation

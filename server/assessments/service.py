@@ -102,9 +102,9 @@ def assess_inspections(inspections: list[Inspection]) -> None:
 def _assess(inspection: Inspection, policy: EvidencePolicy, by_sha: dict[str, Photo],
             reuse: tuple[dict[str, list[str]], dict[str, list[str]]], task: PatrolTask | None) -> None:
     earlier, later = reuse
-    parcel = inspection.parcel.geometry
-    device_fix = _device_fix(inspection)
     findings_per_photo, usable = [], []
+    if inspection.photos:  # parsing the parcel's outline costs as much as assessing a photo-less inspection
+        parcel, device_fix = inspection.parcel.geometry, _device_fix(inspection)
     for ref in inspection.photos:
         photo = by_sha[ref.sha256]
         context = PhotoContext(

@@ -12,6 +12,7 @@ from datetime import datetime
 from marshmallow import ValidationError, fields
 from sqlalchemy import Row, Select, bindparam, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.accounts.models import Device, User
 from server.accounts.scopes import village_scope
@@ -162,9 +163,11 @@ def _check(user: User, record: dict, parcel: Parcel | None) -> tuple[Parcel | No
 
 def _new_inspection(device: Device, record: dict, parcel: Parcel, received_at: datetime,
                     clock_skew_s: float | None) -> Inspection:
-    return Inspection(uuid=record["uuid"], received_at=received_at, clock_skew_s=clock_skew_s,
-                      status=InspectionStatus.AWAITING_PHOTOS.value,  # the push answers with it before any flush
-                      **_content(device, record, parcel, content_hash(record)))
+    inspection = Inspection(uuid=record["uuid"], received_at=received_at, clock_skew_s=clock_skew_s,
+                            status=InspectionStatus.AWAITING_PHOTOS.value,  # the push answers with it unflushed
+                            **_content(device, record, parcel, content_hash(record)))
+    set_committed_value(inspection, "parcel", parcel)  # as if loaded: the hook reads it before the insert
+    return inspection
 
 
 def _content(device: Device, record: dict, parcel: Parcel, digest: str) -> dict:
@@ -172,7 +175,7 @@ def _content(device: Device, record: dict, parcel: Parcel, digest: str) -> dict:
     location = record["location"]
     return dict(
         content_hash=digest, device_id=device.id, inspector_id=device.user_id,
-        parcel=parcel, parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
+        parcel_id=parcel.id, task_uuid=str(record["task_id"]) if record["task_id"] else None,
         task_id=_task_id(record["task_id"], parcel), form_id=record["form_id"],
         form_version=record["form_version"], started_at=record["started_at"],
         finished_at=record["finished_at"],
@@ -200,6 +203,7 @@ def replace_content(inspection: Inspection, device: Device, raw: dict) -> list[d
     db.session.flush()  # the old references go before the new ones take their positions
     for column, value in _content(device, record, parcel, content_hash(record)).items():
         setattr(inspection, column, value)
+    set_committed_value(inspection, "parcel", parcel)  # the kept version's parcel, which the hook reads
     inspection.status = InspectionStatus.AWAITING_PHOTOS.value
     inspection.completed_at = inspection.completion_error = None
     inspection.evidence_level = inspection.evidence_assessed_at = None

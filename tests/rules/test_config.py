@@ -60,6 +60,19 @@ def test_versions_are_chosen_by_the_observation_date(parcels, demo):
     assert event.reason == "永农种粮(县级文件)"
 
 
+def test_a_version_is_loaded_once_per_body(parcels, demo):
+    """Validating a body costs about a millisecond and every completed inspection is judged by a version."""
+    county_id = parcels["pbf"].county_id
+    strict = publish_rules(demo.county_code, {"land_classes": {"permanent_basic": {"grain_required": True}}},
+                           date(2026, 3, 1))
+    first = rules_in_force(county_id, date(2026, 5, 1))[1]
+    assert rules_in_force(county_id, date(2026, 6, 1))[1] is first
+    assert first.land_classes["permanent_basic"].grain_required
+    publish_rules(demo.county_code, {}, date(2026, 7, 1))
+    assert not rules_in_force(county_id, date(2026, 7, 1))[1].land_classes["permanent_basic"].grain_required
+    assert rules_in_force(county_id, date(2026, 5, 1))[0].id == strict.id
+
+
 def test_rules_cli_publishes_and_shows(runner, demo, tmp_path):
     override = tmp_path / "override.json"
     override.write_text(json.dumps({"rectification_days": {"maintenance": 10}}), encoding="utf-8")
