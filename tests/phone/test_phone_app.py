@@ -218,3 +218,29 @@ def test_the_qr_link_pairs_the_phone_with_the_token_it_carries(phone, phone_serv
     assert page.evaluate("""new Promise((resolve) => { const open = indexedDB.open("farmpatrol");
         open.onsuccess = () => open.result.transaction("settings").objectStore("settings").get("token")
           .onsuccess = (event) => resolve(event.target.result); })""") == token
+
+
+@pytest.mark.slow
+def test_the_task_list_holds_the_tasks_open_today_with_their_last_day(phone, phone_server, standing_in):
+    """Tasks reach the phone days before their period opens (the generation's lead time): listed only once open,
+    announced before. A deadline is the midnight after the last day, which is the day the list shows."""
+    page = phone
+    beijing = timezone(timedelta(hours=8))
+    today = datetime.now(beijing).date()
+    midnight_after = datetime.combine(today + timedelta(days=2), datetime.min.time(), beijing)
+    village_id = db.session.scalar(select(Parcel.village_id).where(Parcel.code == standing_in.parcel_code))
+    parcels = db.session.scalars(select(Parcel).where(Parcel.village_id == village_id).order_by(Parcel.code)).all()
+    open_now, next_period = parcels[0], parcels[1]
+    patrols.create_recheck_task(open_now, "疑似撂荒,请复核", midnight_after)
+    opens = datetime.now(timezone.utc) + timedelta(days=3)
+    patrols.create_recheck_task(next_period, "下期复核", opens + timedelta(days=10), now=opens)
+    pair_and_sync(page, phone_server.url)
+    page.click("#nav button[data-page=tasks]")
+    last_day = today + timedelta(days=1)
+    listed = page.locator(f"li.task[data-parcel='{open_now.code}']")
+    listed.wait_for(timeout=TIMEOUT_MS)
+    assert f"截止 {last_day.year}/{last_day.month}/{last_day.day}" in listed.inner_text()
+    assert page.locator(f"li.task[data-parcel='{next_period.code}']").count() == 0
+    first = opens.astimezone(beijing).date()
+    assert f"另有 1 项下期任务,{first.year}/{first.month}/{first.day} 起可巡查" in page.inner_text("main")
+    screenshot(page, "09-tasks-open-today")

@@ -18,6 +18,8 @@ const state = { token: null, me: null, fix: null, fixError: null, page: "tasks",
 const main = () => document.getElementById("main");
 const zhTime = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
 const zhDate = (iso) => new Date(iso).toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai" });
+// A task's window ends at the midnight after its last day (due_at is exclusive): show that last day.
+const zhLastDay = (dueAt) => zhDate(Date.parse(dueAt) - 1);
 
 // ---- start ------------------------------------------------------------------------------------------
 
@@ -161,13 +163,19 @@ async function runSync() {
 async function showTasks() {
   const tasks = (await storage.items("task")).sort((a, b) => a.due_at.localeCompare(b.due_at));
   if (state.page !== "tasks") return; // the inspector moved on while the tasks were read
-  const list = tasks.map((task) => el("li", { class: `task ${task.kind}`, "data-parcel": task.parcel_code },
+  // Tasks reach the phone a few days before their period opens; until then they are only announced.
+  const now = Date.now();
+  const open = tasks.filter((task) => Date.parse(task.opens_at) <= now);
+  const upcoming = tasks.filter((task) => Date.parse(task.opens_at) > now);
+  const list = open.map((task) => el("li", { class: `task ${task.kind}`, "data-parcel": task.parcel_code },
     el("div", { class: "task-head" }, el("strong", {}, `图斑 ${task.parcel_code}`),
-      el("span", { class: task.status === "overdue" ? "due overdue" : "due" }, `截止 ${zhDate(task.due_at)}`)),
+      el("span", { class: task.status === "overdue" ? "due overdue" : "due" }, `截止 ${zhLastDay(task.due_at)}`)),
     task.kind === "recheck" ? el("div", { class: "reason" }, `复核:${task.reason ?? ""}`) : null,
     el("button", { type: "button", onclick: () => go("record", { parcel: task.parcel_code, task: task.uuid }) }, "开始巡查")));
+  const firstOpening = upcoming.map((task) => task.opens_at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  const announced = upcoming.length ? [el("p", { class: "upcoming" }, `另有 ${upcoming.length} 项下期任务,${zhDate(firstOpening)} 起可巡查`)] : [];
   main().replaceChildren(el("h1", {}, "今日任务"),
-    list.length ? el("ul", { class: "tasks" }, ...list) : el("p", { class: "empty" }, "暂无任务(同步后显示)"));
+    list.length ? el("ul", { class: "tasks" }, ...list) : el("p", { class: "empty" }, "暂无任务(同步后显示)"), ...announced);
 }
 
 // ---- map --------------------------------------------------------------------------------------------
