@@ -84,8 +84,9 @@ def assess_inspection(inspection: Inspection) -> str:
 
 def assess_inspections(inspections: list[Inspection]) -> None:
     """Assess every photo of inspections just completed (none has findings yet; a push's may not be inserted
-    yet), store the findings and each one's evidence level. One query per kind of row for all of them (the photos, their reuse, the tasks), so a
-    push's records are assessed together; runs in the caller's transaction and never commits."""
+    yet), store the findings and each one's evidence level. One query per kind of row for all of them (the photos,
+    their reuse, the tasks), so a push's records are assessed together; runs in the caller's transaction and never
+    commits."""
     policy = evidence_policy()
     shas = {ref.sha256 for inspection in inspections for ref in inspection.photos}
     if shas:

@@ -173,7 +173,8 @@ async function showTasks() {
     task.kind === "recheck" ? el("div", { class: "reason" }, `复核:${task.reason ?? ""}`) : null,
     el("button", { type: "button", onclick: () => go("record", { parcel: task.parcel_code, task: task.uuid }) }, "开始巡查")));
   const firstOpening = upcoming.map((task) => task.opens_at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-  const announced = upcoming.length ? [el("p", { class: "upcoming" }, `另有 ${upcoming.length} 项下期任务,${zhDate(firstOpening)} 起可巡查`)] : [];
+  const announced = upcoming.length
+    ? [el("p", { class: "upcoming" }, `另有 ${upcoming.length} 项下期任务,${zhDate(firstOpening)} 起可巡查`)] : [];
   main().replaceChildren(el("h1", {}, "今日任务"),
     list.length ? el("ul", { class: "tasks" }, ...list) : el("p", { class: "empty" }, "暂无任务(同步后显示)"), ...announced);
 }
