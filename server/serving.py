@@ -12,6 +12,7 @@ import gc
 from pathlib import Path
 
 from flask import Flask
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from server.extensions import db
@@ -25,6 +26,7 @@ class GunicornServer(BaseApplication):
             "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
             # A 25 MB photo over a slow uplink takes minutes; the tus chunk, not the server, bounds a request.
             "timeout": 600, "graceful_timeout": 30, "accesslog": None, "logconfig_dict": gunicorn_logconfig(),
+            "logger_class": _WithoutAccessLog,
             # One control socket per instance folder, not per machine: two instances on a host stay apart.
             "control_socket": str(Path(app.instance_path) / "gunicorn.ctl"),
             "when_ready": lambda arbiter: tune_garbage_collector(),  # in the master, before the workers fork
@@ -54,6 +56,15 @@ class GunicornServer(BaseApplication):
         """On shutdown: release the lease at once so that another process takes over without waiting."""
         if self.scheduler is not None:
             self.scheduler.stop()
+
+
+class _WithoutAccessLog(glogging.Logger):
+    """gunicorn's logger without its access line: `server.ops.request_log` writes one, with the request id. Given
+    a logging configuration, gunicorn otherwise gathers every line's fields (headers and environ) only for its
+    access logger to drop them: 1.5 % of a single-record push's CPU."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        return None
 
 
 def tune_garbage_collector() -> None:
