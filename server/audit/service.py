@@ -73,6 +73,7 @@ def event_content(event: AuditEvent | dict) -> dict:
 
 def write_pending(session: Session) -> None:
     """Append the collected entries: per chain, in chain order, one head update for all of its entries."""
+    session.flush()  # the transaction's own rows first, the head last (the statements below do not autoflush)
     entries = [entry for _, entry in session.info.pop(_PENDING, [])]
     for chain_id in sorted({entry["chain_id"] for entry in entries}):
         chained = [entry for entry in entries if entry["chain_id"] == chain_id]

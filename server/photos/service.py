@@ -36,18 +36,25 @@ def photo_store() -> PhotoStore:
 def lock_photos(sha256s: Iterable[str]) -> None:
     """Serialise, per photo, a push that references it and an upload that completes it.
 
-    Without this, on PostgreSQL a push and an upload committing together can each miss the other's
-    row (the push sees no photo, the upload sees no inspection) and the inspection waits forever. Taken
-    in sorted order so that two pushes never deadlock. SQLite serialises writers already."""
+    Without this, a push and an upload committing together can each miss the other's row (the push sees no
+    photo, the upload sees no inspection) and the inspection waits forever. On PostgreSQL an advisory lock per
+    photo, taken in the order of their keys so that two pushes never deadlock; on SQLite, which has one writer at
+    a time, the database's write lock, taken now rather than at the first write: a push reads before it writes."""
     shas = sorted(set(sha256s))
-    if shas and db.session.get_bind().dialect.name == "postgresql":
+    if not shas:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(_LOCK_PHOTOS, {"shas": shas})
+        return
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:  # the driver begins only before a write
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # One statement for a push's photos (a batch of 50 records cites about 150): the locks are taken row by row in
-# the sorted order of the subquery.
-_LOCK_PHOTOS = text("SELECT pg_advisory_xact_lock(1, hashtext(sha)) "
-                    "FROM (SELECT unnest(CAST(:shas AS text[])) AS sha ORDER BY 1) AS cited")
+# the order of the subquery, by lock key.
+_LOCK_PHOTOS = text("SELECT pg_advisory_xact_lock(1, key) "
+                    "FROM (SELECT hashtext(unnest(CAST(:shas AS text[]))) AS key ORDER BY 1) AS cited")
 
 
 def sent_by_inspector(inspector_id) -> Select:

@@ -4,9 +4,11 @@ failure rolled back and the push accepted again guarded; the device's stored clo
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from unittest import mock
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from inspection_forms import builtin_definitions, load_definition
@@ -15,6 +17,7 @@ from server.extensions import db
 from server.forms import service as forms
 from server.inspections import completion
 from server.inspections.models import Inspection
+from server.photos.service import lock_photos
 from server.sync import service as sync
 from server.sync.models import DeviceClock
 from server.territory.models import Village
@@ -105,3 +108,18 @@ def test_a_village_given_to_an_inspector_is_in_scope_at_the_next_push(client, to
     db.session.execute(insert(inspector_villages).values(user_id=inspector.id, village_id=village.id))
     db.session.commit()
     assert push(client, token, [rec]).get_json()["results"][0]["status"] == "accepted"
+
+
+def test_on_sqlite_a_push_citing_photos_holds_the_write_lock_before_it_reads(app):
+    """A push reads which photos are here before it writes; an upload committing in between would complete
+    nothing (it cannot see the push's inspection) while the push files the inspection as waiting for it."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL takes an advisory lock per photo (tests/sync/test_crash_paths.py)")
+    lock_photos(["a" * 64])
+    other = sqlite3.connect(db.engine.url.database, timeout=0.05)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+        db.session.rollback()
