@@ -41,7 +41,7 @@ def on_inspections_complete(inspections: list[Inspection]) -> None:
     Evidence checks, the audit trail, patrol-task completion and the violation rules all start here; keep it
     the single entry point, and keep anything slow out of it (queue a job instead)."""
     assessments.assess_inspections(inspections)
-    db.session.flush()  # a push's new inspections are inserted here, complete and with their evidence level
+    db.session.flush()  # a push's new photo-less inspections are inserted here, with their evidence level
     for inspection in inspections:
         record_event(INSPECTION_ENTITY, inspection.uuid, "completed", county_id=county_of(inspection),
                      after=inspection_state(inspection))
@@ -51,8 +51,9 @@ def on_inspections_complete(inspections: list[Inspection]) -> None:
 
 def add_new(inspections: list[Inspection]) -> list[Inspection]:
     """Add inspections a push brought, those whose photos are all here already complete; returns those, for the
-    push to run the hook on. Nobody else sees them before the commit, so there is no race to complete them: the
-    hook's flush inserts them with their completion and evidence level, and no UPDATE follows."""
+    push to run the hook on. Nobody else sees them before the commit, so there is no race to complete them and no
+    conditional UPDATE: they are inserted complete (photo-less ones by the hook's flush, with their evidence level;
+    those citing photos by the assessment's flush, which judges reuse by id, so their level is an UPDATE)."""
     sent = photos.sent_among({(i.inspector_id, ref.sha256) for i in inspections for ref in i.photos})
     ready = [i for i in inspections if all((i.inspector_id, ref.sha256) in sent for ref in i.photos)]
     completed_at = utcnow()
