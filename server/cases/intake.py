@@ -32,7 +32,7 @@ from server.patrols.service import create_recheck_task
 from server.rules.classify import Observation
 from server.rules.codes import max_severity, problem_key
 from server.rules.config import MARK_FAILED, RuleSet
-from server.rules.models import RuleConfig
+from server.rules.versions import RuleVersion
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class ParcelCases:
         self._by_parcel[case.parcel_id].append(case)
 
 
-def record_inspection(inspection: Inspection, findings: list[Finding], shown: set[str], config: RuleConfig | None,
+def record_inspection(inspection: Inspection, findings: list[Finding], shown: set[str], config: RuleVersion | None,
                       rules: RuleSet, cases: ParcelCases, *, now: datetime) -> None:
     """`shown`: the problem keys the visit itself shows (a re-inspection's verdict), beside its findings."""
     shown = shown | {problem_key(f.observation.code) for f in findings}
@@ -80,13 +80,13 @@ def record_inspection(inspection: Inspection, findings: list[Finding], shown: se
         _dismiss_resolved_doubts(inspection, cases.of(inspection.parcel_id, (workflow.DOUBT,)), shown, now)
 
 
-def record_findings(findings: list[Finding], config: RuleConfig | None, rules: RuleSet, *, now: datetime,
+def record_findings(findings: list[Finding], config: RuleVersion | None, rules: RuleSet, *, now: datetime,
                     cases: ParcelCases | None = None) -> int:
     """Attach each finding to its problem's open case or open one (joining `cases`); returns how many were new."""
     return sum(_record(finding, config, rules, now, cases) for finding in findings)
 
 
-def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: datetime,
+def _record(finding: Finding, config: RuleVersion | None, rules: RuleSet, now: datetime,
             cases: ParcelCases | None) -> bool:
     obs, inspection = finding.observation, finding.inspection
     trusted = rules.evidence.trusts(inspection.evidence_level)
@@ -123,7 +123,7 @@ def _record(finding: Finding, config: RuleConfig | None, rules: RuleSet, now: da
     return True
 
 
-def _create(finding: Finding, open_key: str, trusted: bool, config: RuleConfig | None, rules: RuleSet,
+def _create(finding: Finding, open_key: str, trusted: bool, config: RuleVersion | None, rules: RuleSet,
             now: datetime) -> ViolationCase | None:
     """Open a case in a SAVEPOINT; None if a concurrent transaction opened this problem's case first."""
     obs, inspection = finding.observation, finding.inspection

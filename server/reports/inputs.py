@@ -30,7 +30,7 @@ def load_snapshot(county: County, period: Period, as_of: date) -> Snapshot:
     tz = county.zone
     starts_at, ends_at = (datetime.combine(day, time(), tz) for day in (period.start, period.end))
     cutoff_at = min(end_of_day(as_of, tz), ends_at)
-    config, rules = rules_in_force(county.id, min(as_of, period.end - timedelta(days=1)))
+    config, rules = rules_in_force(county, min(as_of, period.end - timedelta(days=1)))
     body = (config.body.get("compensation") if config else None) or DEFAULT_COMPENSATION
     return Snapshot(
         county.code, county.name, period, as_of, starts_at, ends_at, cutoff_at,

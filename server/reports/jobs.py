@@ -23,7 +23,7 @@ def issue_previous_year(now: datetime | None = None) -> int:
     issued = 0
     for county in _counties():
         today = now.astimezone(county.zone).date()
-        month, day = rules_in_force(county.id, today)[1].compensation.annual_issue_date
+        month, day = rules_in_force(county, today)[1].compensation.annual_issue_date
         period = period_of("year", today.year - 1)
         if today >= date(today.year, month, day) and service.latest_issued(county, period) is None:
             service.issue(county, period, period.end - timedelta(days=1), now=now)

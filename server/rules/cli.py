@@ -21,7 +21,7 @@ rules_cli = AppGroup("rules", help="各县的违法违规判定规则(按生效�
 def show(county_code, on):
     """输出某日生效的规则配置(该县未发布时为内置默认值)。"""
     county = county_or_fail(county_code)
-    row, _ = versions.rules_in_force(county.id, on.date() if on else datetime.now(county.zone).date())
+    row, _ = versions.rules_in_force(county, on.date() if on else datetime.now(county.zone).date())
     label = f"第 {row.version} 版, {row.effective_from} 起生效" if row else "内置默认值"
     click.echo(f"# {county_code}: {label}")
     click.echo(json.dumps(row.body if row else merged_body(None), ensure_ascii=False, indent=2))

@@ -30,10 +30,9 @@ from server.rules.abandonment import Seen, assess_abandonment
 from server.rules.classify import classify, observation, requires_rice, severity_for, shown_problems
 from server.rules.codes import NOT_CULTIVATED
 from server.rules.config import RuleSet
-from server.rules.models import RuleConfig
 from server.rules.observations import Visit, read_visit
 from server.rules.rice import RiceVisit, last_ended_year, rice_seen, year_window, year_without_rice
-from server.rules.versions import rules_in_force
+from server.rules.versions import RuleVersion, rules_in_force
 from server.territory.models import County
 
 # A seasonal flag fires when a season ends, at most a year after its idle observation; a year's
@@ -73,13 +72,13 @@ def apply_rules(inspections: list[Inspection], now: datetime | None = None) -> l
     for inspection in inspections:
         parcel = inspection.parcel
         local = inspection.observed_at.astimezone(parcel.county.zone)
-        config, rules = in_force(parcel.county_id, local.date())
+        config, rules = in_force(parcel.county, local.date())
         history = histories[parcel.id]
         findings += _judge(inspection, _visit_in(history, inspection), local, history, config, rules, cases, now)
     return findings
 
 
-def _judge(inspection: Inspection, visit: Visit, local: datetime, history: History, config: RuleConfig | None,
+def _judge(inspection: Inspection, visit: Visit, local: datetime, history: History, config: RuleVersion | None,
            rules: RuleSet, cases: intake.ParcelCases, now: datetime) -> list[Finding]:
     """One visit (`visit`: its observations, `local`: its time in its county's zone), with its parcel's complete
     history, to the cases; returns its findings."""
@@ -127,7 +126,7 @@ def reevaluate_abandonment(now: datetime | None = None) -> int:
         for parcel in db.session.scalars(select(Parcel).where(Parcel.id.in_(chunk)).order_by(Parcel.id)
                                          .options(joinedload(Parcel.county))):
             tz, history = parcel.county.zone, histories[parcel.id]
-            config, rules = in_force(parcel.county_id, history[-1][0].observed_at.astimezone(tz).date())
+            config, rules = in_force(parcel.county, history[-1][0].observed_at.astimezone(tz).date())
             finding = _abandonment_finding(parcel, rules, now, tz, history)
             if finding is not None:
                 recorded += intake.record_findings([finding], config, rules, now=now)
@@ -154,10 +153,10 @@ def evaluate_rice_year(now: datetime | None = None) -> int:
     recorded = 0
     for county in db.session.scalars(select(County).order_by(County.id)):
         tz = county.zone
-        _, current = rules_in_force(county.id, now.astimezone(tz).date())
+        _, current = rules_in_force(county, now.astimezone(tz).date())
         year = last_ended_year(now.astimezone(tz).date(), current.rice_year_end_month)
         start, end = year_window(year, current.rice_year_end_month, tz)
-        config, rules = rules_in_force(county.id, (end - timedelta(days=1)).date())
+        config, rules = rules_in_force(county, (end - timedelta(days=1)).date())
         for parcel, history in _rice_parcels(county.id, rules, start, end).items():
             index = year_without_rice([_rice_visit(i, v) for i, v in history], year, rules.rice_year_end_month, tz)
             if index is None or _carries(history[index][0], "NONGRAIN_CASH_CROP"):

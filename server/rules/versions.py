@@ -4,28 +4,53 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func, select
+from flask import current_app
+from sqlalchemy import func, select
 
 from server.accounts.models import User
 from server.audit.service import record_event
 from server.extensions import db
 from server.rules.config import DEFAULT_RULES, RuleSet, load_rules, merged_body
 from server.rules.models import RuleConfig
+from server.territory.models import County
 from server.territory.service import get_county
 
 
-# Built once: every completed inspection is judged by the version in force on its date.
-_IN_FORCE = (select(RuleConfig).where(RuleConfig.county_id == bindparam("county_id"),
-                                      RuleConfig.effective_from <= bindparam("on"))
-             .order_by(RuleConfig.effective_from.desc(), RuleConfig.version.desc()).limit(1))
+@dataclass(frozen=True)
+class RuleVersion:
+    """A published version as judging reads it. Held by the process across requests, which is safe because
+    versions are never edited; `body` is shared, so it is read, never changed."""
+
+    id: int
+    version: int
+    effective_from: date
+    body: dict
+    rules: RuleSet
 
 
-def rules_in_force(county_id: int, on: date) -> tuple[RuleConfig | None, RuleSet]:
+def rules_in_force(county: County, on: date) -> tuple[RuleVersion | None, RuleSet]:
     """The county's version in force on `on` (latest effective date, then latest version); else the defaults."""
-    row = db.session.scalar(_IN_FORCE, {"county_id": county_id, "on": on})
-    return row, rules_of(row)
+    chosen = next((v for v in _published(county) if v.effective_from <= on), None)
+    return chosen, DEFAULT_RULES if chosen is None else chosen.rules
+
+
+def _published(county: County) -> list[RuleVersion]:
+    """The county's versions up to its `rules_revision`, newest effective date (then version) first.
+
+    Every completed inspection asks, so the process keeps each county's versions and reads them again only when
+    the county row names a revision it does not hold. Versions are numbered in publishing order and never
+    edited, so the versions up to a revision are the same in every process and at every later time."""
+    held = current_app.extensions.setdefault("farmpatrol.rule_versions", {})
+    versions = held.get(county.id)
+    if versions is None or max((v.version for v in versions), default=0) < county.rules_revision:
+        rows = db.session.scalars(select(RuleConfig).where(RuleConfig.county_id == county.id)
+                                  .order_by(RuleConfig.effective_from.desc(), RuleConfig.version.desc()))
+        versions = held[county.id] = [RuleVersion(row.id, row.version, row.effective_from, row.body, rules_of(row))
+                                      for row in rows]
+    return [v for v in versions if v.version <= county.rules_revision]
 
 
 def rules_of(row: RuleConfig | None) -> RuleSet:
@@ -52,6 +77,7 @@ def publish_rules(county_code: str, override: dict, effective_from: date, *, act
     row = RuleConfig(county_id=county.id, version=(latest or 0) + 1, effective_from=effective_from, body=body,
                      note=note, created_by_id=actor.id if actor else None)
     db.session.add(row)
+    county.rules_revision = row.version
     db.session.flush()
     record_event("rule_config", row.id, "published", county_id=county.id, actor=actor, reason=note,
                  after={"county": county_code, "version": row.version, "effective_from": effective_from,

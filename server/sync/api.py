@@ -10,19 +10,21 @@ from server.sync.schemas import (ConflictListQuery, ConflictSchema, PullQuerySch
                                  ResolveConflictSchema)
 
 bp = Blueprint("sync", __name__)
+# Built once: every push and pull loads through them, and building a schema costs about as much as loading.
+_PUSH_BODY, _PULL_QUERY = PushBodySchema(), PullQuerySchema()
 
 
 @bp.post("/sync/push")
 @require_device
 def push():
-    body = parse_json(PushBodySchema())
+    body = parse_json(_PUSH_BODY)
     return jsonify(service.push(current_device(), body["device_time"], body["records"]))
 
 
 @bp.get("/sync/pull")
 @require_device
 def pull():
-    args = parse_query(PullQuerySchema())
+    args = parse_query(_PULL_QUERY)
     return jsonify(service.pull(current_device().user, args["cursor"], args["limit"]))
 
 

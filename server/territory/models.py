@@ -15,6 +15,9 @@ class County(db.Model):
     code: Mapped[str] = mapped_column(String(6), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # The latest version of its rules published (0: none): with it each process knows, from the county row a push
+    # reads anyway, whether the versions it holds are all there are (`rules.versions`).
+    rules_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     townships: Mapped[list["Township"]] = relationship(back_populates="county", order_by="Township.code")
 

@@ -12,7 +12,9 @@ from server.audit.models import AuditEvent
 from server.extensions import db
 from server.rules.config import DEFAULT_BODY, DEFAULT_RULES, load_rules, merged_body
 from server.rules.versions import publish_rules, rules_in_force
+from server.territory.models import County
 from tests.reviews.fixtures import beijing, cases_of, inspect
+from tests.statements import statements_sent
 
 VEGETABLES = {"cultivation_status": "nongrain", "crops": ["vegetables"], "has_nonag_use": "no",
               "irrigation_canal": "intact", "drainage_ditch": "intact", "farm_road": "intact", "field_ridge": "intact"}
@@ -37,15 +39,15 @@ def test_invalid_configurations_are_refused_naming_the_field(override, field):
 
 
 def test_versions_are_chosen_by_the_observation_date(parcels, demo):
-    county_id = parcels["pbf"].county_id
-    assert rules_in_force(county_id, date(2026, 1, 1)) == (None, DEFAULT_RULES)
+    county = parcels["pbf"].county
+    assert rules_in_force(county, date(2026, 1, 1)) == (None, DEFAULT_RULES)
     strict = publish_rules(demo.county_code, {"land_classes": {"permanent_basic": {"grain_required": True}}},
                            date(2026, 3, 1), note="永农种粮(县级文件)")
     relaxed = publish_rules(demo.county_code, {}, date(2026, 7, 1), note="恢复默认")
     assert (strict.version, relaxed.version) == (1, 2)
-    assert rules_in_force(county_id, date(2026, 2, 28))[0] is None
-    assert rules_in_force(county_id, date(2026, 3, 1))[0].id == strict.id
-    assert rules_in_force(county_id, date(2026, 7, 1))[0].id == relaxed.id
+    assert rules_in_force(county, date(2026, 2, 28))[0] is None
+    assert rules_in_force(county, date(2026, 3, 1))[0].id == strict.id
+    assert rules_in_force(county, date(2026, 7, 1))[0].id == relaxed.id
 
     inspect(parcels["pbf"], VEGETABLES, at=beijing(2026, 2, 20))   # defaults: vegetables tolerated on 永农
     assert cases_of(parcels["pbf"]) == []
@@ -62,15 +64,32 @@ def test_versions_are_chosen_by_the_observation_date(parcels, demo):
 
 def test_a_version_is_loaded_once_per_body(parcels, demo):
     """Validating a body costs about a millisecond and every completed inspection is judged by a version."""
-    county_id = parcels["pbf"].county_id
+    county = parcels["pbf"].county
     strict = publish_rules(demo.county_code, {"land_classes": {"permanent_basic": {"grain_required": True}}},
                            date(2026, 3, 1))
-    first = rules_in_force(county_id, date(2026, 5, 1))[1]
-    assert rules_in_force(county_id, date(2026, 6, 1))[1] is first
+    first = rules_in_force(county, date(2026, 5, 1))[1]
+    assert rules_in_force(county, date(2026, 6, 1))[1] is first
     assert first.land_classes["permanent_basic"].grain_required
     publish_rules(demo.county_code, {}, date(2026, 7, 1))
-    assert not rules_in_force(county_id, date(2026, 7, 1))[1].land_classes["permanent_basic"].grain_required
-    assert rules_in_force(county_id, date(2026, 5, 1))[0].id == strict.id
+    assert not rules_in_force(county, date(2026, 7, 1))[1].land_classes["permanent_basic"].grain_required
+    assert rules_in_force(county, date(2026, 5, 1))[0].id == strict.id
+
+
+def test_the_versions_held_are_read_again_once_another_process_publishes(parcels, demo, make_app):
+    """Each process holds a county's versions; the county row's revision tells it when another published."""
+    county_id = parcels["pbf"].county_id
+    assert rules_in_force(parcels["pbf"].county, date(2026, 5, 1))[0] is None
+    db.session.commit()
+    with make_app().app_context():
+        publish_rules(demo.county_code, {"land_classes": {"permanent_basic": {"grain_required": True}}},
+                      date(2026, 3, 1))
+        db.session.remove()
+    db.session.expire_all()
+    county = db.session.get(County, county_id)
+    assert county.rules_revision == 1
+    assert rules_in_force(county, date(2026, 5, 1))[1].land_classes["permanent_basic"].grain_required
+    held = statements_sent(lambda: rules_in_force(county, date(2026, 6, 1)))
+    assert held == []  # held by the process: no query while the revision stays
 
 
 def test_rules_cli_publishes_and_shows(runner, demo, tmp_path):

@@ -29,12 +29,13 @@ def test_a_photo_less_record_is_inserted_complete_and_assessed_in_one_statement(
     form = next(d for d in builtin_definitions() if d.form_id == "farmland_patrol").to_dict()
     form |= {"form_id": "no_photos", "questions": [q for q in form["questions"] if q["name"] != "evidence"]}
     forms.publish(load_definition(form))
-    push(client, token, [record(own_parcels[1])])
+    push(client, token, [record(own_parcels[1], form_id="no_photos", photos=[])])  # the clock and rules now held
     rec = record(own_parcels[0], form_id="no_photos", photos=[])
     sent = statements_sent(lambda: push(client, token, [rec]))
     assert _inspection_writes(sent) == ["INSERT INTO inspections"]  # complete and assessed: no UPDATE follows
     assert not [s for s in sent if s.startswith(("SAVEPOINT", "RELEASE"))]
     assert not [s for s in sent if "device_clocks" in s]  # the same skew as the push before
+    assert not [s for s in sent if "rule_configs" in s]  # the versions are held by the process
     inspection = db.session.scalar(select(Inspection).where(Inspection.uuid == rec["uuid"]))
     assert inspection.status == "complete" and inspection.completed_at is not None
     assert inspection.evidence_level is not None and inspection.evidence_assessed_at is not None
