@@ -11,7 +11,8 @@ that does not depend on how long the process waited for a core. Snapshot pages a
 VACUUM ANALYZEd, as autovacuum would before long in a real deployment; --no-analyze measures the stale
 statistics right after the load. SQLite gets no ANALYZE (nothing runs it there).
 
-Run: .venv/bin/python benchmarks/bench_pull.py [--parcels 70000] [--months 12] [--rounds 20] [--no-analyze] [--json]
+Run: .venv/bin/python benchmarks/bench_pull.py [--parcels 70000] [--months 12] [--rounds 20] [--vertices 32]
+     [--no-analyze] [--json]
      DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test … to measure PostgreSQL as well (scratch database).
 """
 
@@ -27,6 +28,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import shapely
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text, update
 from werkzeug.security import generate_password_hash
@@ -41,6 +43,7 @@ from server.serving import tune_garbage_collector  # noqa: E402
 from server.demo.generator import build_demo_county  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.patrols import service as patrols  # noqa: E402
+from server.parcels.geometry import to_wkb  # noqa: E402
 from server.parcels.models import Parcel  # noqa: E402
 from server.patrols.models import PatrolTask, TaskStatus  # noqa: E402
 from server.sync import changelog  # noqa: E402
@@ -57,9 +60,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def build_county(parcels: int, months: int) -> tuple[str, int]:
-    """The county, `months` of generated tasks (all but the last month's done), its first inspector's token."""
+def build_county(parcels: int, months: int, vertices: int = 0) -> tuple[str, int]:
+    """The county, `months` of generated tasks (all but the last month's done), its first inspector's token.
+    `vertices`: parcel outlines of about that many corners instead of the demo's quadrilaterals."""
     demo = build_demo_county(parcels=parcels, townships=15, villages_per_township=10, with_users=True)
+    if vertices:
+        _densify_outlines(vertices)
     patrols.init_default_plans("330481", effective_from=date(2025, 1, 1))
     start = datetime(2025, 12, 1, 10, tzinfo=SHANGHAI)
     for month in range(months):
@@ -73,6 +79,18 @@ def build_county(parcels: int, months: int) -> tuple[str, int]:
         changelog.record_tasks(db.session, [(uuid, parcel_id, [inspector]) for uuid, parcel_id, inspector in done])
         db.session.commit()
     return demo.device_tokens[VILLAGE_INSPECTOR], demo.parcels
+
+
+def _densify_outlines(vertices: int, batch: int = 5_000) -> None:
+    """Surveyed 图斑 outlines have tens of corners, and a pull page carries every one of them as coordinates."""
+    rows = db.session.execute(select(Parcel.id, Parcel.geometry_wkb).order_by(Parcel.id)).all()
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        outlines = shapely.from_wkb([wkb for _, wkb in chunk])
+        dense = to_wkb(shapely.segmentize(outlines, shapely.length(outlines) / vertices))
+        db.session.execute(update(Parcel), [{"id": parcel_id, "geometry_wkb": wkb}
+                                            for (parcel_id, _), wkb in zip(chunk, dense)])
+    db.session.commit()
 
 
 def measure(app, token: str, rounds: int, limit: int) -> dict:
@@ -147,7 +165,7 @@ def run(label: str, database_url: str, instance: Path, args) -> dict:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        token, parcels = build_county(args.parcels, args.months)
+        token, parcels = build_county(args.parcels, args.months, args.vertices)
         built_s = time.perf_counter() - started
         history = db.session.scalar(select(func.count()).select_from(SyncChange))
         if db.engine.dialect.name == "postgresql" and not args.no_analyze:
@@ -168,6 +186,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--limit", type=int, default=500, help="changes per pull page (the phone's page size)")
+    parser.add_argument("--vertices", type=int, default=0,
+                        help="parcel outlines of about this many corners, as surveyed 图斑 have (default: the demo's "
+                             "quadrilaterals)")
     parser.add_argument("--no-analyze", action="store_true",
                         help="PostgreSQL: measure right after the bulk load, without VACUUM ANALYZE")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON list")

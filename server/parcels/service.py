@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -12,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
+import orjson
 import shapely
 from flask import current_app
 from sqlalchemy import Row, Select, bindparam, select, text, update
@@ -331,10 +331,10 @@ def parcel_feature(user: User, code: str) -> dict | None:
 
 def parcel_features(rows: list[Row]) -> list[dict]:
     """`parcel_feature` for a page of `feature_rows`: their geometries go to GeoJSON in one vectorised shapely call
-    (a third of a pull page's CPU when done one by one) and are parsed back in one `json.loads`; each row is
+    (a third of a pull page's CPU when done one by one) and are parsed back in one `orjson.loads`; each row is
     unpacked at once, a third of the time of reading its columns by name."""
     geojson = shapely.to_geojson(shapely.from_wkb([row.geometry_wkb for row in rows]))
-    geometries = json.loads(f"[{','.join(geojson)}]")
+    geometries = orjson.loads(f"[{','.join(geojson)}]")
     return [{
         "type": "Feature",
         "id": code,

@@ -10,8 +10,8 @@ import json
 import re
 
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 
+from server.api.json_encoding import OrjsonDumps
 from server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 
 MAX_JSON_DEPTH = 64
@@ -20,9 +20,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class JSONProvider(DefaultJSONProvider):
+class JSONProvider(OrjsonDumps):
     """Loads like the default, then refuses what no endpoint can store. A ValueError makes Flask's
-    `get_json` answer 400, which the error handlers render as `malformed_json`."""
+    `get_json` answer 400, which the error handlers render as `malformed_json`. Dumps with orjson."""
 
     def loads(self, s, **kwargs):
         try:
