@@ -11,7 +11,7 @@ import re
 
 from flask import Flask, request
 
-from server.api.json_encoding import OrjsonDumps
+from server.json_encoding import OrjsonDumps
 from server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 
 MAX_JSON_DEPTH = 64

@@ -8,6 +8,8 @@ from uuid import UUID
 import pytest
 from flask.json.provider import DefaultJSONProvider
 
+from server.json_encoding import JSONText
+
 
 @dataclass
 class _Point:
@@ -29,6 +31,14 @@ def test_responses_read_as_flasks_default_provider_writes_them(app, value):
         theirs = standard.response(value).get_data()
     assert app.json.loads(ours) == app.json.loads(theirs)
     assert ours == theirs  # the same bytes: keys sorted, compact, UTF-8
+
+
+@pytest.mark.parametrize("extra", [1, 10**30])  # 10**30: orjson refuses it, the standard library encodes it
+def test_json_text_is_embedded_as_the_json_it_holds(app, extra):
+    point = '{"type":"Point","coordinates":[120.5,30.25]}'
+    with app.test_request_context():
+        body = app.json.response({"geometry": JSONText(point), "extra": extra}).get_data()
+    assert app.json.loads(body) == {"geometry": {"type": "Point", "coordinates": [120.5, 30.25]}, "extra": extra}
 
 
 def test_what_no_encoder_takes_is_refused(app):
