@@ -43,14 +43,10 @@ def townships_in_scope(user: User) -> list[Township]:
 
 
 def can_act_for_village(user: User, village: Village) -> bool:
-    if not user.is_active:
-        return False
-    role = user.role_enum
-    if role is Role.INSPECTOR:
-        return any(v.id == village.id for v in user.villages)
-    if role is Role.TOWNSHIP_REVIEWER:
-        return village.township_id == user.township_id
-    return village.township.county_id == user.county_id
+    """An inspector acts for their own villages; a reviewer or admin for every village of a township they see."""
+    if user.role_enum is Role.INSPECTOR:
+        return user.is_active and any(v.id == village.id for v in user.villages)
+    return can_see_township(user, village.township)
 
 
 def can_see_township(user: User, township: Township) -> bool:
